@@ -1,0 +1,4 @@
+-- deploy vestige:function_apply_decay (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_classify (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

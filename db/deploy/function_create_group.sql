@@ -1,0 +1,4 @@
+-- deploy vestige:function_create_group (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_due_memories (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_fsrs_step (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

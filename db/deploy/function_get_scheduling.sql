@@ -1,0 +1,4 @@
+-- deploy vestige:function_get_scheduling (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

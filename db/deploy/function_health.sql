@@ -1,0 +1,4 @@
+-- deploy vestige:function_health (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_list_domains (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_neighbors (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_promote_memory (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

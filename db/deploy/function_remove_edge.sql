@@ -1,0 +1,4 @@
+-- deploy vestige:function_remove_edge (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

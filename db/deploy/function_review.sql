@@ -1,0 +1,4 @@
+-- deploy vestige:function_review (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_search_vector (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

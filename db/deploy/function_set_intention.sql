@@ -1,0 +1,4 @@
+-- deploy vestige:function_set_intention (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_stats (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

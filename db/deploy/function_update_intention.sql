@@ -1,0 +1,4 @@
+-- deploy vestige:function_update_intention (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- deploy vestige:function_upsert_domain (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- revert vestige:function_apply_decay (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

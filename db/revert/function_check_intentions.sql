@@ -1,0 +1,4 @@
+-- revert vestige:function_check_intentions (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:function_check_owner
+
+BEGIN;
+DROP FUNCTION vestige.check_owner(uuid);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:function_check_sharing
+
+BEGIN;
+DROP FUNCTION vestige.check_sharing(text, uuid[]);
+COMMIT;

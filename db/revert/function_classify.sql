@@ -1,0 +1,4 @@
+-- revert vestige:function_classify (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

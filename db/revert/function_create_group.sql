@@ -1,0 +1,4 @@
+-- revert vestige:function_create_group (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- revert vestige:function_create_user (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

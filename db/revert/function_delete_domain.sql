@@ -1,0 +1,4 @@
+-- revert vestige:function_delete_domain (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

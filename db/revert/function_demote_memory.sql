@@ -1,0 +1,4 @@
+-- revert vestige:function_demote_memory (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

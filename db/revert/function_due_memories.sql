@@ -1,0 +1,4 @@
+-- revert vestige:function_due_memories (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

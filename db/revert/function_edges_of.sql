@@ -1,0 +1,4 @@
+-- revert vestige:function_edges_of (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

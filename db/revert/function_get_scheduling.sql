@@ -1,0 +1,4 @@
+-- revert vestige:function_get_scheduling (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

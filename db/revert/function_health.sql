@@ -1,0 +1,4 @@
+-- revert vestige:function_health (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,6 @@
+-- Revert vestige:function_knowledge_nodes_tsv
+
+BEGIN;
+REVOKE SELECT ON vestige.settings FROM vestige_app;
+DROP FUNCTION vestige.knowledge_nodes_tsv();
+COMMIT;

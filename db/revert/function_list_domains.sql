@@ -1,0 +1,4 @@
+-- revert vestige:function_list_domains (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- revert vestige:function_neighbors (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

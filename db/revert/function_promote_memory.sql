@@ -1,0 +1,4 @@
+-- revert vestige:function_promote_memory (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- revert vestige:function_remove_edge (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- revert vestige:function_review (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- revert vestige:function_set_intention (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

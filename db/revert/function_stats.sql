@@ -1,0 +1,4 @@
+-- revert vestige:function_stats (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:policy_scheduling_visibility
+
+BEGIN;
+DROP POLICY scheduling_select ON vestige.scheduling;
+COMMIT;

@@ -1,0 +1,8 @@
+-- Revert vestige:schema_vestige
+
+BEGIN;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE vestige_owner GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+DROP SCHEMA vestige;
+
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:table_domains
+
+BEGIN;
+DROP TABLE vestige.domains;
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:table_edges
+
+BEGIN;
+DROP TABLE vestige.edges;
+COMMIT;

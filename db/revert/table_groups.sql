@@ -1,0 +1,5 @@
+-- Revert vestige:table_groups
+
+BEGIN;
+DROP TABLE vestige.groups;
+COMMIT;

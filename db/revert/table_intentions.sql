@@ -1,0 +1,5 @@
+-- Revert vestige:table_intentions
+
+BEGIN;
+DROP TABLE vestige.intentions;
+COMMIT;

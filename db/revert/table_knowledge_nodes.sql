@@ -1,0 +1,5 @@
+-- Revert vestige:table_knowledge_nodes
+
+BEGIN;
+DROP TABLE vestige.knowledge_nodes;
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:table_review_events
+
+BEGIN;
+DROP TABLE vestige.review_events;
+COMMIT;

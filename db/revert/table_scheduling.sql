@@ -1,0 +1,5 @@
+-- Revert vestige:table_scheduling
+
+BEGIN;
+DROP TABLE vestige.scheduling;
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:table_settings
+
+BEGIN;
+DROP TABLE vestige.settings;
+COMMIT;

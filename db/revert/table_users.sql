@@ -1,0 +1,5 @@
+-- Revert vestige:table_users
+
+BEGIN;
+DROP TABLE vestige.users;
+COMMIT;

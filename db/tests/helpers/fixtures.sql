@@ -1,0 +1,85 @@
+-- Test fixtures for the pgTAP suite: loaded once into the test database (after deploy, before
+-- pg_prove) by scripts/test. Everything lives in schema vestige_test, which is dropped before
+-- the revert round trip. Fixture functions run as the caller (superuser in the fixture part of
+-- a test file) and write the tables directly or through the API, so tests stay short.
+
+BEGIN;
+
+CREATE EXTENSION IF NOT EXISTS pgtap;
+
+DROP SCHEMA IF EXISTS vestige_test CASCADE;
+CREATE SCHEMA vestige_test;
+GRANT USAGE ON SCHEMA vestige_test TO vestige_app;
+
+-- The 64-hex hash of the 3-d test model.
+CREATE FUNCTION vestige_test.model_hash() RETURNS text
+LANGUAGE sql IMMUTABLE RETURN repeat('a', 64);
+
+-- Register the 3-d test model (or p_dimension).
+CREATE FUNCTION vestige_test.register_model(p_dimension integer DEFAULT 3) RETURNS void
+LANGUAGE sql
+BEGIN ATOMIC
+    SELECT * FROM vestige.register_model(p_name => 'test-model', p_dimension => p_dimension,
+                                         p_hash => vestige_test.model_hash());
+END;
+
+-- Create (or find) a user by handle; returns its id.
+CREATE FUNCTION vestige_test.user(p_handle text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+    SELECT id INTO v_id FROM vestige.users WHERE handle = p_handle;
+    IF NOT FOUND THEN
+        INSERT INTO vestige.users (handle) VALUES (p_handle) RETURNING id INTO v_id;
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- Act as this user for the rest of the transaction.
+CREATE FUNCTION vestige_test.act_as(p_user uuid) RETURNS void
+LANGUAGE sql
+BEGIN ATOMIC
+    SELECT set_config('vestige.user_id', coalesce(p_user::text, ''), true);
+END;
+
+-- Create a group with an admin and members (direct writes); returns its id.
+CREATE FUNCTION vestige_test.group(p_name text, p_admin uuid, p_members uuid[] DEFAULT '{}') RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+    INSERT INTO vestige.groups (name, created_by) VALUES (p_name, p_admin) RETURNING id INTO v_id;
+    INSERT INTO vestige.group_memberships (group_id, user_id, role) VALUES (v_id, p_admin, 'admin');
+    INSERT INTO vestige.group_memberships (group_id, user_id, role)
+    SELECT v_id, m, 'member' FROM unnest(p_members) AS m WHERE m <> p_admin;
+    RETURN v_id;
+END $$;
+
+-- Store a memory as p_owner through vestige.insert_memory; the caller identity is restored after.
+CREATE FUNCTION vestige_test.memory(
+    p_owner      uuid,
+    p_content    text,
+    p_visibility text          DEFAULT 'private',
+    p_groups     uuid[]        DEFAULT '{}',
+    p_embedding  public.vector DEFAULT NULL,
+    p_tags       text[]        DEFAULT '{}',
+    p_node_type  text          DEFAULT 'fact',
+    p_codebase   text          DEFAULT NULL
+) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_previous text := current_setting('vestige.user_id', true);
+    v_id uuid;
+BEGIN
+    PERFORM set_config('vestige.user_id', p_owner::text, true);
+    v_id := vestige.insert_memory(
+        p_content => p_content, p_visibility => p_visibility, p_shared_with_groups => p_groups,
+        p_embedding => p_embedding,
+        p_model_hash => CASE WHEN p_embedding IS NULL THEN NULL ELSE vestige_test.model_hash() END,
+        p_tags => p_tags, p_node_type => p_node_type, p_codebase => p_codebase);
+    PERFORM set_config('vestige.user_id', coalesce(v_previous, ''), true);
+    RETURN v_id;
+END $$;
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA vestige_test TO vestige_app;
+
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_add_edge (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

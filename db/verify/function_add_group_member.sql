@@ -1,0 +1,4 @@
+-- verify vestige:function_add_group_member (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

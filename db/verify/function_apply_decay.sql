@@ -1,0 +1,4 @@
+-- verify vestige:function_apply_decay (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_classify (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

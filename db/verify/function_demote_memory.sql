@@ -1,0 +1,4 @@
+-- verify vestige:function_demote_memory (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

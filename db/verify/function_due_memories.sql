@@ -1,0 +1,4 @@
+-- verify vestige:function_due_memories (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

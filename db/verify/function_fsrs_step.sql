@@ -1,0 +1,4 @@
+-- verify vestige:function_fsrs_step (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_get_scheduling (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

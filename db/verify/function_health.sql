@@ -1,0 +1,4 @@
+-- verify vestige:function_health (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

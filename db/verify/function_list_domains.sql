@@ -1,0 +1,4 @@
+-- verify vestige:function_list_domains (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

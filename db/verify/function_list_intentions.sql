@@ -1,0 +1,4 @@
+-- verify vestige:function_list_intentions (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

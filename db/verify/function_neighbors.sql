@@ -1,0 +1,4 @@
+-- verify vestige:function_neighbors (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

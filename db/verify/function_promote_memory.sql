@@ -1,0 +1,4 @@
+-- verify vestige:function_promote_memory (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_remove_edge (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_remove_group_member (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

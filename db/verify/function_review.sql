@@ -1,0 +1,4 @@
+-- verify vestige:function_review (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

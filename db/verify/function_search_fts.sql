@@ -1,0 +1,4 @@
+-- verify vestige:function_search_fts (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

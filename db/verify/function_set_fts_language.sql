@@ -1,0 +1,4 @@
+-- verify vestige:function_set_fts_language (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_set_intention (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_stats (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

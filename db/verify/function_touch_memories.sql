@@ -1,0 +1,4 @@
+-- verify vestige:function_touch_memories (placeholder: not written yet)
+
+BEGIN;
+COMMIT;

@@ -1,0 +1,4 @@
+-- verify vestige:function_update_intention (placeholder: not written yet)
+
+BEGIN;
+COMMIT;
