@@ -1,0 +1,89 @@
+"""Shared fixtures: one test server per session, a template database deployed once with Sqitch,
+and a fresh database per test cloned from that template.
+
+The server is the embedded PostgreSQL (started in VESTIGE_TEST_PGDATA, default
+/tmp/vestige-test-pg) unless VESTIGE_TEST_DSN names an external server (a superuser DSN: tests
+create databases).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parent.parent
+LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
+
+
+def _server_conninfo() -> str:
+    dsn = os.environ.get("VESTIGE_TEST_DSN")
+    if dsn:
+        return dsn
+    from vestige_client import embedded
+
+    server = embedded.start(Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg")))
+    return server.conninfo()
+
+
+def _with_dbname(conninfo: str, dbname: str) -> str:
+    return psycopg.conninfo.make_conninfo(conninfo, dbname=dbname)
+
+
+@pytest.fixture(scope="session")
+def server_conninfo() -> str:
+    """Conninfo of the test server's maintenance database (superuser)."""
+    return _server_conninfo()
+
+
+def _admin(conninfo: str, statement: sql.Composable) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def template_db(server_conninfo: str) -> Iterator[str]:
+    """Name of a database with the whole Sqitch plan deployed, used as a template."""
+    name = f"vestige_template_{os.getpid()}"
+    _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    _admin(server_conninfo, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    target = _sqitch_target(_with_dbname(server_conninfo, name))
+    subprocess.run(["sqitch", "deploy", "--quiet", target], cwd=REPO, check=True)
+    yield name
+    _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _sqitch_target(conninfo: str) -> str:
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    host = params.get("host", "")
+    port = params.get("port", "5432")
+    user = params.get("user", "")
+    dbname = params.get("dbname", "")
+    password = params.get("password")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    if str(host).startswith("/"):
+        return f"db:pg://{auth}/{dbname}?host={host}&port={port}"
+    return f"db:pg://{auth}{host}:{port}/{dbname}"
+
+
+@pytest.fixture
+def database(server_conninfo: str, template_db: str) -> Iterator[str]:
+    """Conninfo of a fresh database cloned from the deployed template (superuser)."""
+    name = f"vestige_test_{uuid.uuid4().hex[:12]}"
+    _admin(server_conninfo, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+        sql.Identifier(name), sql.Identifier(template_db)))
+    yield _with_dbname(server_conninfo, name)
+    _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def conn(database: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """An autocommit superuser connection to a fresh deployed database."""
+    with psycopg.connect(database, autocommit=True) as connection:
+        yield connection
