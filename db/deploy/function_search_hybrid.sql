@@ -1,4 +1,188 @@
--- deploy vestige:function_search_hybrid (placeholder: not written yet)
+-- Deploy vestige:function_search_hybrid
+-- Hybrid search in one statement: a full-text leg and a pure KNN leg, each ranked 1-based and
+-- cut at p_depth candidates, fused by Reciprocal Rank Fusion (sum of 1 / (k + rank), k = 60)
+-- over a FULL OUTER JOIN. search_fts and search_vector are this function with one input.
 
 BEGIN;
+-- Load pgvector's library so its settings (hnsw.*) are known when the SET clauses below are
+-- checked: an unknown setting may only be attached to a function by a superuser.
+DO $$ BEGIN PERFORM '[1]'::public.vector; END $$;
+SET LOCAL ROLE vestige_owner;
+
+-- why: definer so the visibility predicate sits in each leg's query, where the GIN, owner and
+-- group indexes can serve it (under row-level security `@@` and `&&` could not use them).
+CREATE FUNCTION vestige.search_hybrid(
+    p_query              text             DEFAULT NULL,
+    p_embedding          public.vector    DEFAULT NULL,
+    p_model_hash         text             DEFAULT NULL,
+    p_limit              integer          DEFAULT 10,
+    p_depth              integer          DEFAULT 20,
+    p_rrf_k              integer          DEFAULT 60,
+    p_tags               text[]           DEFAULT NULL,
+    p_node_types         text[]           DEFAULT NULL,
+    p_domains            text[]           DEFAULT NULL,
+    p_codebase           text             DEFAULT NULL,
+    p_created_after      timestamptz      DEFAULT NULL,
+    p_created_before     timestamptz      DEFAULT NULL,
+    p_min_retention      double precision DEFAULT NULL,
+    p_include_superseded boolean          DEFAULT false
+)
+RETURNS TABLE (
+    id                uuid,
+    content           text,
+    node_type         text,
+    tags              text[],
+    score             double precision,
+    fts_rank          integer,
+    fts_score         real,
+    vector_rank       integer,
+    vector_similarity double precision,
+    retention         double precision,
+    created_at        timestamptz
+)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = vestige, pg_catalog, public, pg_temp
+-- Filtered KNN must not under-return: keep scanning the HNSW graph until enough visible rows
+-- pass the filters (pgvector >= 0.8 iterative scans). ef_search is raised to the depth below;
+-- these SET clauses restore the caller's values when the function returns.
+SET hnsw.iterative_scan = 'relaxed_order'
+SET hnsw.ef_search = 40
+-- Plan each call for its own arguments (an empty leg, the depth), never a generic plan.
+SET plan_cache_mode = 'force_custom_plan'
+-- A selective filter (a caller who sees 1% of the rows) makes a sequential scan + sort look
+-- cheaper than the HNSW index to the planner, and that plan grows linearly with the table. Every
+-- leg here has an index path (HNSW, GIN, primary keys), so sequential scans are ruled out.
+SET enable_seqscan = off
+AS $$
+DECLARE
+    v_user     uuid     := vestige.current_user_id();
+    v_groups   uuid[]   := vestige.current_user_groups();
+    v_depth    integer;
+    v_language regconfig;
+    v_and      tsquery;
+    v_or       tsquery;
+BEGIN
+    IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'invalid limit %: must be between 1 and 1000', coalesce(p_limit::text, 'NULL')
+            USING ERRCODE = 'VS006', HINT = 'Ask for 1 to 1000 results.';
+    END IF;
+    IF p_depth IS NULL OR p_depth NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'invalid depth %: must be between 1 and 1000', coalesce(p_depth::text, 'NULL')
+            USING ERRCODE = 'VS006', HINT = 'The depth is the number of candidates per leg; the default (20) was chosen on LoCoMo.';
+    END IF;
+    IF p_rrf_k IS NULL OR p_rrf_k < 1 THEN
+        RAISE EXCEPTION 'invalid RRF k %: must be at least 1', coalesce(p_rrf_k::text, 'NULL')
+            USING ERRCODE = 'VS006', HINT = 'Use the default k = 60 unless a benchmark says otherwise.';
+    END IF;
+    -- A leg never contributes fewer candidates than the caller asked results for.
+    v_depth := greatest(p_depth, p_limit);
+
+    IF p_embedding IS NOT NULL THEN
+        PERFORM vestige.check_embedding(p_embedding, p_model_hash);
+        PERFORM set_config('hnsw.ef_search', greatest(v_depth, 40)::text, true);
+    END IF;
+
+    -- The text leg: websearch syntax, AND of the terms; when that finds fewer than the depth,
+    -- the OR of the same lexemes replaces it (natural-language questions rarely match every term).
+    SELECT s.fts_language INTO v_language FROM vestige.settings AS s;
+    IF p_query IS NOT NULL AND length(to_tsvector(v_language, p_query)) > 0 THEN
+        v_and := websearch_to_tsquery(v_language, p_query);
+        v_or := (SELECT string_agg('''' || replace(replace(l, '\', '\\'), '''', '''''') || '''', ' | ')
+                   FROM unnest(tsvector_to_array(to_tsvector(v_language, p_query))) AS l)::tsquery;
+        IF numnode(v_and) = 0 THEN
+            v_and := NULL;
+        END IF;
+    END IF;
+
+    RETURN QUERY
+    WITH knn_candidates AS MATERIALIZED (
+        -- The pure KNN leg: filters, then ORDER BY distance LIMIT depth; no join, no second key.
+        SELECT n.id, n.embedding <=> p_embedding AS distance
+          FROM vestige.knowledge_nodes AS n
+         WHERE p_embedding IS NOT NULL
+           AND vestige.is_visible(n.visibility, n.owner_user_id, n.shared_with_groups, v_user, v_groups)
+           AND (p_tags IS NULL OR n.tags && p_tags)
+           AND (p_node_types IS NULL OR n.node_type = ANY (p_node_types))
+           AND (p_domains IS NULL OR n.domains && p_domains)
+           AND (p_codebase IS NULL OR n.codebase = p_codebase)
+           AND (p_created_after IS NULL OR n.created_at >= p_created_after)
+           AND (p_created_before IS NULL OR n.created_at < p_created_before)
+           AND (p_include_superseded OR n.superseded_by IS NULL)
+           AND (p_min_retention IS NULL
+                OR vestige.retention_now(n.retrieval_strength, n.storage_strength, n.last_accessed,
+                                         (SELECT s.stability FROM vestige.scheduling AS s WHERE s.memory_id = n.id),
+                                         now()) >= p_min_retention)
+         ORDER BY n.embedding <=> p_embedding
+         LIMIT v_depth
+    ),
+    knn AS (
+        -- relaxed_order may return near-ties out of order: rank by the exact distance.
+        SELECT c.id, c.distance, row_number() OVER (ORDER BY c.distance, c.id) AS rank
+          FROM knn_candidates AS c
+    ),
+    text_matches AS MATERIALIZED (
+        -- One scan for the text leg: every row matching the OR of the lexemes (a superset of the
+        -- AND matches), marked with whether it also matches the AND query.
+        SELECT n.id, n.search_tsv, n.search_tsv @@ v_and AS matches_all
+          FROM vestige.knowledge_nodes AS n
+         WHERE n.search_tsv @@ v_or
+           AND vestige.is_visible(n.visibility, n.owner_user_id, n.shared_with_groups, v_user, v_groups)
+           AND (p_tags IS NULL OR n.tags && p_tags)
+           AND (p_node_types IS NULL OR n.node_type = ANY (p_node_types))
+           AND (p_domains IS NULL OR n.domains && p_domains)
+           AND (p_codebase IS NULL OR n.codebase = p_codebase)
+           AND (p_created_after IS NULL OR n.created_at >= p_created_after)
+           AND (p_created_before IS NULL OR n.created_at < p_created_before)
+           AND (p_include_superseded OR n.superseded_by IS NULL)
+           AND (p_min_retention IS NULL
+                OR vestige.retention_now(n.retrieval_strength, n.storage_strength, n.last_accessed,
+                                         (SELECT s.stability FROM vestige.scheduling AS s WHERE s.memory_id = n.id),
+                                         now()) >= p_min_retention)
+    ),
+    text_query AS (
+        -- The AND query when it finds at least the depth, else the OR query.
+        SELECT CASE WHEN (SELECT count(*) FROM text_matches AS m WHERE m.matches_all) >= v_depth
+                    THEN v_and ELSE v_or END AS query
+    ),
+    text_scored AS (
+        SELECT m.id, ts_rank(m.search_tsv, q.query) AS fts_score
+          FROM text_matches AS m
+         CROSS JOIN text_query AS q
+         WHERE m.search_tsv @@ q.query
+    ),
+    fts AS (
+        SELECT r.id, r.fts_score, r.rank
+          FROM (SELECT t.id, t.fts_score, row_number() OVER (ORDER BY t.fts_score DESC, t.id) AS rank
+                  FROM text_scored AS t) AS r
+         WHERE r.rank <= v_depth
+    ),
+    fused AS (
+        SELECT coalesce(f.id, k.id) AS id,
+               coalesce(1.0 / (p_rrf_k + f.rank), 0.0) + coalesce(1.0 / (p_rrf_k + k.rank), 0.0) AS score,
+               f.rank::integer AS fts_rank,
+               f.fts_score,
+               k.rank::integer AS vector_rank,
+               1.0 - k.distance AS vector_similarity
+          FROM fts AS f
+          FULL OUTER JOIN knn AS k ON k.id = f.id
+    )
+    SELECT n.id, n.content, n.node_type, n.tags,
+           fu.score::double precision, fu.fts_rank, fu.fts_score, fu.vector_rank, fu.vector_similarity,
+           vestige.retention_now(n.retrieval_strength, n.storage_strength, n.last_accessed, s.stability, now()),
+           n.created_at
+      FROM fused AS fu
+      JOIN vestige.knowledge_nodes AS n ON n.id = fu.id
+      LEFT JOIN vestige.scheduling AS s ON s.memory_id = n.id
+     ORDER BY fu.score DESC, least(fu.fts_rank, fu.vector_rank), n.id
+     LIMIT p_limit;
+END
+$$;
+
+COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
+'Search the memories visible to the caller by words and meaning, fused by Reciprocal Rank Fusion: score = sum over legs of 1 / (p_rrf_k + rank), ranks 1-based, at most max(p_depth, p_limit) candidates per leg. The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it. Empty text gives vector-only results, no vector text-only results, neither an empty result. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score, fts rank and score, vector rank and cosine similarity, read-time retention and created_at, never the embedding. Errors: VS006 limit or depth outside 1-1000, vector checks VS002/VS003/VS004/VS007.';
+
+GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
+
 COMMIT;

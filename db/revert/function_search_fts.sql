@@ -1,4 +1,5 @@
--- revert vestige:function_search_fts (placeholder: not written yet)
+-- Revert vestige:function_search_fts
 
 BEGIN;
+DROP FUNCTION vestige.search_fts(text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_search_vector (placeholder: not written yet)
+-- Revert vestige:function_search_vector
 
 BEGIN;
+DROP FUNCTION vestige.search_vector(public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean);
 COMMIT;

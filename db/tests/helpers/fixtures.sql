@@ -1,7 +1,8 @@
 -- Test fixtures for the pgTAP suite: loaded once into the test database (after deploy, before
 -- pg_prove) by scripts/test. Everything lives in schema vestige_test, which is dropped before
 -- the revert round trip. Fixture functions run as the caller (superuser in the fixture part of
--- a test file) and write the tables directly or through the API, so tests stay short.
+-- a test file) and write the tables directly or through the API, so tests stay short. They are
+-- SECURITY DEFINER (owned by the superuser that loads them) so tests can call them as vestige_app.
 
 BEGIN;
 
@@ -17,7 +18,7 @@ LANGUAGE sql IMMUTABLE RETURN repeat('a', 64);
 
 -- Register the 3-d test model (or p_dimension).
 CREATE FUNCTION vestige_test.register_model(p_dimension integer DEFAULT 3) RETURNS void
-LANGUAGE sql
+LANGUAGE sql SECURITY DEFINER
 BEGIN ATOMIC
     SELECT * FROM vestige.register_model(p_name => 'test-model', p_dimension => p_dimension,
                                          p_hash => vestige_test.model_hash());
@@ -25,7 +26,7 @@ END;
 
 -- Create (or find) a user by handle; returns its id.
 CREATE FUNCTION vestige_test.user(p_handle text) RETURNS uuid
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE v_id uuid;
 BEGIN
     SELECT id INTO v_id FROM vestige.users WHERE handle = p_handle;
@@ -37,14 +38,14 @@ END $$;
 
 -- Act as this user for the rest of the transaction.
 CREATE FUNCTION vestige_test.act_as(p_user uuid) RETURNS void
-LANGUAGE sql
+LANGUAGE sql SECURITY DEFINER
 BEGIN ATOMIC
     SELECT set_config('vestige.user_id', coalesce(p_user::text, ''), true);
 END;
 
 -- Create a group with an admin and members (direct writes); returns its id.
 CREATE FUNCTION vestige_test.group(p_name text, p_admin uuid, p_members uuid[] DEFAULT '{}') RETURNS uuid
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE v_id uuid;
 BEGIN
     INSERT INTO vestige.groups (name, created_by) VALUES (p_name, p_admin) RETURNING id INTO v_id;
@@ -53,6 +54,13 @@ BEGIN
     SELECT v_id, m, 'member' FROM unnest(p_members) AS m WHERE m <> p_admin;
     RETURN v_id;
 END $$;
+
+-- The id of a group by name.
+CREATE FUNCTION vestige_test.group_id(p_name text) RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER
+BEGIN ATOMIC
+    SELECT id FROM vestige.groups WHERE name = p_name;
+END;
 
 -- Store a memory as p_owner through vestige.insert_memory; the caller identity is restored after.
 CREATE FUNCTION vestige_test.memory(
@@ -65,7 +73,7 @@ CREATE FUNCTION vestige_test.memory(
     p_node_type  text          DEFAULT 'fact',
     p_codebase   text          DEFAULT NULL
 ) RETURNS uuid
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     v_previous text := current_setting('vestige.user_id', true);
     v_id uuid;
