@@ -50,8 +50,13 @@ CREATE TRIGGER knowledge_nodes_tsv
     BEFORE INSERT OR UPDATE OF content, node_type, tags ON vestige.knowledge_nodes
     FOR EACH ROW EXECUTE FUNCTION vestige.knowledge_nodes_tsv();
 
+-- updated_at means "what the memory says or who sees it changed": recalls, reviews, strength
+-- changes and decay do not move it.
 CREATE TRIGGER knowledge_nodes_updated_at
-    BEFORE UPDATE ON vestige.knowledge_nodes
+    BEFORE UPDATE OF content, node_type, tags, source, metadata, domains, domain_scores, codebase,
+                     valid_from, valid_until, visibility, shared_with_groups, protected, superseded_by,
+                     embedding
+    ON vestige.knowledge_nodes
     FOR EACH ROW EXECUTE FUNCTION vestige.set_updated_at();
 
 ALTER TABLE vestige.knowledge_nodes ENABLE ROW LEVEL SECURITY;

@@ -1,4 +1,5 @@
--- revert vestige:function_apply_decay (placeholder: not written yet)
+-- Revert vestige:function_apply_decay
 
 BEGIN;
+DROP FUNCTION vestige.apply_decay(timestamptz);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_demote_memory (placeholder: not written yet)
+-- Revert vestige:function_demote_memory
 
 BEGIN;
+DROP FUNCTION vestige.demote_memory(uuid);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_health (placeholder: not written yet)
+-- Revert vestige:function_health
 
 BEGIN;
+DROP FUNCTION vestige.health();
 COMMIT;

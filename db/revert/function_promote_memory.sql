@@ -1,4 +1,5 @@
--- revert vestige:function_promote_memory (placeholder: not written yet)
+-- Revert vestige:function_promote_memory
 
 BEGIN;
+DROP FUNCTION vestige.promote_memory(uuid);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_stats (placeholder: not written yet)
+-- Revert vestige:function_stats
 
 BEGIN;
+DROP FUNCTION vestige.stats();
 COMMIT;

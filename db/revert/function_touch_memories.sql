@@ -1,4 +1,5 @@
--- revert vestige:function_touch_memories (placeholder: not written yet)
+-- Revert vestige:function_touch_memories
 
 BEGIN;
+DROP FUNCTION vestige.touch_memories(uuid[]);
 COMMIT;

@@ -1,4 +1,5 @@
--- verify vestige:function_apply_decay (placeholder: not written yet)
+-- Verify vestige:function_apply_decay
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.apply_decay(timestamptz)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_demote_memory (placeholder: not written yet)
+-- Verify vestige:function_demote_memory
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.demote_memory(uuid)', 'EXECUTE')::int;
+ROLLBACK;

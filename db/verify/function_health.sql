@@ -1,4 +1,6 @@
--- verify vestige:function_health (placeholder: not written yet)
+-- Verify vestige:function_health
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.health()', 'EXECUTE')::int;
+SELECT 1 / count(*) FROM vestige.health() AS h WHERE h.status IN ('ok', 'degraded');
+ROLLBACK;

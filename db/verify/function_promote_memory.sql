@@ -1,4 +1,5 @@
--- verify vestige:function_promote_memory (placeholder: not written yet)
+-- Verify vestige:function_promote_memory
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.promote_memory(uuid)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_stats (placeholder: not written yet)
+-- Verify vestige:function_stats
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.stats()', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_touch_memories (placeholder: not written yet)
+-- Verify vestige:function_touch_memories
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.touch_memories(uuid[])', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,0 +1,145 @@
+-- pgTAP: vestige.touch_memories, the testing effect on memories a search returned:
+-- retrieval +0.05 and retention +0.02 (capped at 1), access_count +1, last_accessed = now(),
+-- for the caller's own memories only.
+
+BEGIN;
+SELECT plan(22);
+
+-- Fixtures (superuser): alice owns a private, a group and a public memory; bob is a member of
+-- alice's group and owns a private memory; carol is a stranger. Fixed ids make the assertions
+-- readable. vestige_test.node / vestige_test.sched read a row whatever the caller (test only);
+-- vestige_test.snapshot() / vestige_test.changed() count the memories whose strengths,
+-- counters, last access or scheduling differ from the last snapshot.
+SELECT vestige_test.group('g', vestige_test.user('alice'), ARRAY[vestige_test.user('bob')]);
+SELECT vestige_test.user('carol');
+
+SELECT vestige_test.act_as(vestige_test.user('alice'));
+SELECT vestige.insert_memory(p_content => 'alice private', p_id => '0000000a-0000-0000-0000-000000000001');
+SELECT vestige.insert_memory(p_content => 'alice group', p_visibility => 'group',
+                             p_shared_with_groups => ARRAY[(SELECT id FROM vestige.groups WHERE name = 'g')],
+                             p_id => '0000000a-0000-0000-0000-000000000002');
+SELECT vestige.insert_memory(p_content => 'alice public', p_visibility => 'public',
+                             p_id => '0000000a-0000-0000-0000-000000000003');
+SELECT vestige_test.act_as(vestige_test.user('bob'));
+SELECT vestige.insert_memory(p_content => 'bob private', p_id => '0000000b-0000-0000-0000-000000000001');
+SELECT vestige_test.act_as(NULL);
+
+CREATE FUNCTION vestige_test.node(p_id uuid) RETURNS vestige.knowledge_nodes
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$ SELECT * FROM vestige.knowledge_nodes AS n WHERE n.id = p_id $$;
+
+CREATE FUNCTION vestige_test.sched(p_id uuid) RETURNS vestige.scheduling
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$ SELECT * FROM vestige.scheduling AS s WHERE s.memory_id = p_id $$;
+
+CREATE TABLE vestige_test.snap (id uuid PRIMARY KEY, state text NOT NULL);
+
+CREATE FUNCTION vestige_test.state() RETURNS TABLE (id uuid, state text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+    SELECT n.id, concat_ws(' ', n.storage_strength, n.retrieval_strength, n.retention_strength, n.access_count,
+                           n.last_accessed, s.stability, s.difficulty, s.retrievability, s.state, s.last_review,
+                           s.next_review)
+      FROM vestige.knowledge_nodes AS n
+      LEFT JOIN vestige.scheduling AS s ON s.memory_id = n.id
+$$;
+
+CREATE FUNCTION vestige_test.snapshot() RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
+BEGIN ATOMIC
+    DELETE FROM vestige_test.snap;
+    INSERT INTO vestige_test.snap SELECT * FROM vestige_test.state();
+END;
+
+CREATE FUNCTION vestige_test.changed() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+    SELECT count(*)
+      FROM vestige_test.state() AS now_
+      FULL JOIN vestige_test.snap AS was ON was.id = now_.id
+     WHERE now_.state IS DISTINCT FROM was.state
+$$;
+
+GRANT EXECUTE ON FUNCTION vestige_test.node(uuid), vestige_test.sched(uuid), vestige_test.state(),
+                          vestige_test.snapshot(), vestige_test.changed() TO vestige_app;
+
+UPDATE vestige.knowledge_nodes
+   SET retrieval_strength = 0.5, retention_strength = 0.4, access_count = 3, last_accessed = '2026-01-01 00:00+00'
+ WHERE id = '0000000a-0000-0000-0000-000000000001';
+UPDATE vestige.knowledge_nodes
+   SET retrieval_strength = 0.98, retention_strength = 0.99, last_accessed = '2026-01-01 00:00+00'
+ WHERE id = '0000000a-0000-0000-0000-000000000002';
+UPDATE vestige.knowledge_nodes
+   SET retrieval_strength = 0.7, retention_strength = 0.7, last_accessed = '2026-01-01 00:00+00'
+ WHERE id = '0000000a-0000-0000-0000-000000000003';
+UPDATE vestige.knowledge_nodes
+   SET retrieval_strength = 0.6, retention_strength = 0.6, last_accessed = '2026-01-01 00:00+00'
+ WHERE id = '0000000b-0000-0000-0000-000000000001';
+SELECT vestige_test.snapshot();
+
+SET LOCAL ROLE vestige_app;
+
+-- Without identity.
+SELECT throws_ok($$SELECT vestige.touch_memories(ARRAY['0000000a-0000-0000-0000-000000000003']::uuid[])$$,
+    'VS001', NULL, 'touch_memories without a caller identity should raise VS001');
+
+-- A group member: sees alice's group and public memories, owns none of them.
+SELECT vestige_test.act_as(vestige_test.user('bob'));
+SELECT is(vestige.touch_memories(ARRAY['0000000a-0000-0000-0000-000000000001', '0000000a-0000-0000-0000-000000000002',
+                                       '0000000a-0000-0000-0000-000000000003']::uuid[]), 0,
+    'a group member touching alice''s private, group and public memories should touch none of them');
+SELECT is(vestige_test.changed(), 0::bigint,
+    'recalling alice''s shared memories should not strengthen them (nothing changed)');
+
+-- A stranger.
+SELECT vestige_test.act_as(vestige_test.user('carol'));
+SELECT is(vestige.touch_memories(ARRAY['0000000a-0000-0000-0000-000000000001', '0000000a-0000-0000-0000-000000000002',
+                                       '0000000a-0000-0000-0000-000000000003', '0000000b-0000-0000-0000-000000000001']::uuid[]), 0,
+    'a stranger touching other users'' private, group and public memories should touch none of them');
+SELECT is(vestige_test.changed(), 0::bigint,
+    'a stranger''s touch should change nothing');
+
+-- The owner: empty input.
+SELECT vestige_test.act_as(vestige_test.user('alice'));
+SELECT is(vestige.touch_memories(NULL), 0, 'touch_memories(NULL) should return 0');
+SELECT is(vestige.touch_memories('{}'), 0, 'touch_memories of an empty array should return 0');
+SELECT is(vestige.touch_memories(ARRAY[NULL, 'ffffffff-0000-0000-0000-000000000000']::uuid[]), 0,
+    'touch_memories of a NULL and a missing id should return 0');
+SELECT is(vestige_test.changed(), 0::bigint, 'empty, NULL and missing ids should change nothing');
+
+-- The owner: her three memories (one twice), bob's private one, a missing id and a NULL.
+SELECT is(vestige.touch_memories(ARRAY['0000000a-0000-0000-0000-000000000001', '0000000a-0000-0000-0000-000000000002',
+                                       '0000000a-0000-0000-0000-000000000003', '0000000a-0000-0000-0000-000000000001',
+                                       '0000000b-0000-0000-0000-000000000001', 'ffffffff-0000-0000-0000-000000000000',
+                                       NULL]::uuid[]), 3,
+    'the owner''s touch should count her three memories once each and skip bob''s, the missing and the NULL id');
+SELECT is(round((vestige_test.node('0000000a-0000-0000-0000-000000000001')).retrieval_strength::numeric, 9), 0.550000000,
+    'retrieval strength should rise by 0.05: 0.5 -> 0.55');
+SELECT is(round((vestige_test.node('0000000a-0000-0000-0000-000000000001')).retention_strength::numeric, 9), 0.420000000,
+    'retention strength should rise by 0.02: 0.4 -> 0.42');
+SELECT is((vestige_test.node('0000000a-0000-0000-0000-000000000001')).access_count, 4,
+    'access_count should rise by one even when the id is passed twice');
+SELECT is((vestige_test.node('0000000a-0000-0000-0000-000000000001')).last_accessed, now(),
+    'last_accessed should be set to now()');
+SELECT is((vestige_test.node('0000000a-0000-0000-0000-000000000001')).storage_strength, 1.0::double precision,
+    'storage strength should not change on a touch');
+SELECT is((vestige_test.node('0000000a-0000-0000-0000-000000000002')).retrieval_strength, 1.0::double precision,
+    'retrieval strength should be capped at 1: 0.98 + 0.05 -> 1.0');
+SELECT is((vestige_test.node('0000000a-0000-0000-0000-000000000002')).retention_strength, 1.0::double precision,
+    'retention strength should be capped at 1: 0.99 + 0.02 -> 1.0');
+SELECT is(round((vestige_test.node('0000000a-0000-0000-0000-000000000003')).retrieval_strength::numeric, 9), 0.750000000,
+    'the owner''s public memory should be touched too: retrieval 0.7 -> 0.75');
+SELECT is(round((vestige_test.node('0000000a-0000-0000-0000-000000000003')).retention_strength::numeric, 9), 0.720000000,
+    'the owner''s public memory should be touched too: retention 0.7 -> 0.72');
+SELECT is(vestige_test.changed(), 3::bigint,
+    'exactly alice''s three memories should have changed; bob''s private memory should be untouched');
+
+-- The member again, on his own memory.
+SELECT vestige_test.snapshot();
+SELECT vestige_test.act_as(vestige_test.user('bob'));
+SELECT is(vestige.touch_memories(ARRAY['0000000b-0000-0000-0000-000000000001', '0000000a-0000-0000-0000-000000000002']::uuid[]), 1,
+    'a member touching his own memory and alice''s group memory should touch only his own');
+SELECT is(vestige_test.changed(), 1::bigint, 'only bob''s own memory should have changed');
+
+SELECT * FROM finish();
+ROLLBACK;
