@@ -1,4 +1,5 @@
--- revert vestige:function_due_memories (placeholder: not written yet)
+-- Revert vestige:function_due_memories
 
 BEGIN;
+DROP FUNCTION vestige.due_memories(timestamptz, integer);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_get_scheduling (placeholder: not written yet)
+-- Revert vestige:function_get_scheduling
 
 BEGIN;
+DROP FUNCTION vestige.get_scheduling(uuid);
 COMMIT;

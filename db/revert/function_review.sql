@@ -1,4 +1,5 @@
--- revert vestige:function_review (placeholder: not written yet)
+-- Revert vestige:function_review
 
 BEGIN;
+DROP FUNCTION vestige.review(uuid, integer, timestamptz);
 COMMIT;

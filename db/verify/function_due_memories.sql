@@ -1,4 +1,5 @@
--- verify vestige:function_due_memories (placeholder: not written yet)
+-- Verify vestige:function_due_memories
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.due_memories(timestamptz, integer)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_get_scheduling (placeholder: not written yet)
+-- Verify vestige:function_get_scheduling
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.get_scheduling(uuid)', 'EXECUTE')::int;
+ROLLBACK;

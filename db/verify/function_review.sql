@@ -1,4 +1,5 @@
--- verify vestige:function_review (placeholder: not written yet)
+-- Verify vestige:function_review
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.review(uuid, integer, timestamptz)', 'EXECUTE')::int;
+ROLLBACK;
