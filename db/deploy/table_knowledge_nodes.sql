@@ -51,11 +51,11 @@ CREATE TRIGGER knowledge_nodes_tsv
     FOR EACH ROW EXECUTE FUNCTION vestige.knowledge_nodes_tsv();
 
 -- updated_at means "what the memory says or who sees it changed": recalls, reviews, strength
--- changes and decay do not move it.
+-- changes, decay and re-embedding do not move it. (The embedding column must stay out of this
+-- list anyway: register_model changes its type, which a trigger naming it would block.)
 CREATE TRIGGER knowledge_nodes_updated_at
     BEFORE UPDATE OF content, node_type, tags, source, metadata, domains, domain_scores, codebase,
-                     valid_from, valid_until, visibility, shared_with_groups, protected, superseded_by,
-                     embedding
+                     valid_from, valid_until, visibility, shared_with_groups, protected, superseded_by
     ON vestige.knowledge_nodes
     FOR EACH ROW EXECUTE FUNCTION vestige.set_updated_at();
 

@@ -1,4 +1,5 @@
--- revert vestige:function_add_edge (placeholder: not written yet)
+-- Revert vestige:function_add_edge
 
 BEGIN;
+DROP FUNCTION vestige.add_edge(uuid, uuid, text, double precision);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_classify (placeholder: not written yet)
+-- Revert vestige:function_classify
 
 BEGIN;
+DROP FUNCTION vestige.classify(public.vector, text, integer);
 COMMIT;

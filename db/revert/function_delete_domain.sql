@@ -1,4 +1,5 @@
--- revert vestige:function_delete_domain (placeholder: not written yet)
+-- Revert vestige:function_delete_domain
 
 BEGIN;
+DROP FUNCTION vestige.delete_domain(text);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_edges_of (placeholder: not written yet)
+-- Revert vestige:function_edges_of
 
 BEGIN;
+DROP FUNCTION vestige.edges_of(uuid, text, text);
 COMMIT;

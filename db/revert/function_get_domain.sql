@@ -1,4 +1,5 @@
--- revert vestige:function_get_domain (placeholder: not written yet)
+-- Revert vestige:function_get_domain
 
 BEGIN;
+DROP FUNCTION vestige.get_domain(text);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_list_domains (placeholder: not written yet)
+-- Revert vestige:function_list_domains
 
 BEGIN;
+DROP FUNCTION vestige.list_domains();
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_neighbors (placeholder: not written yet)
+-- Revert vestige:function_neighbors
 
 BEGIN;
+DROP FUNCTION vestige.neighbors(uuid, integer, text[], double precision, integer);
 COMMIT;

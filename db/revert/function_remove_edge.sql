@@ -1,4 +1,5 @@
--- revert vestige:function_remove_edge (placeholder: not written yet)
+-- Revert vestige:function_remove_edge
 
 BEGIN;
+DROP FUNCTION vestige.remove_edge(uuid, uuid, text);
 COMMIT;

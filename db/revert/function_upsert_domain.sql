@@ -1,4 +1,5 @@
--- revert vestige:function_upsert_domain (placeholder: not written yet)
+-- Revert vestige:function_upsert_domain
 
 BEGIN;
+DROP FUNCTION vestige.upsert_domain(text, text, public.vector, text, text[], integer, jsonb);
 COMMIT;

@@ -1,4 +1,5 @@
--- verify vestige:function_add_edge (placeholder: not written yet)
+-- Verify vestige:function_add_edge
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.add_edge(uuid, uuid, text, double precision)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_classify (placeholder: not written yet)
+-- Verify vestige:function_classify
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.classify(public.vector, text, integer)', 'EXECUTE')::int;
+ROLLBACK;

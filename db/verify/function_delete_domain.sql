@@ -1,4 +1,5 @@
--- verify vestige:function_delete_domain (placeholder: not written yet)
+-- Verify vestige:function_delete_domain
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.delete_domain(text)', 'EXECUTE')::int;
+ROLLBACK;

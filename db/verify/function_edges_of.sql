@@ -1,4 +1,5 @@
--- verify vestige:function_edges_of (placeholder: not written yet)
+-- Verify vestige:function_edges_of
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.edges_of(uuid, text, text)', 'EXECUTE')::int;
+ROLLBACK;

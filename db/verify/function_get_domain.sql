@@ -1,4 +1,5 @@
--- verify vestige:function_get_domain (placeholder: not written yet)
+-- Verify vestige:function_get_domain
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.get_domain(text)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,8 @@
--- verify vestige:function_neighbors (placeholder: not written yet)
+-- Verify vestige:function_neighbors
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.neighbors(uuid, integer, text[], double precision, integer)', 'EXECUTE')::int;
+SELECT 1 / count(*) FROM pg_catalog.pg_proc
+ WHERE oid = 'vestige.neighbors(uuid, integer, text[], double precision, integer)'::regprocedure
+   AND provolatile = 's' AND prosecdef;
+ROLLBACK;

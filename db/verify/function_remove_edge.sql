@@ -1,4 +1,5 @@
--- verify vestige:function_remove_edge (placeholder: not written yet)
+-- Verify vestige:function_remove_edge
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.remove_edge(uuid, uuid, text)', 'EXECUTE')::int;
+ROLLBACK;
