@@ -1,4 +1,5 @@
--- revert vestige:function_add_group_member (placeholder: not written yet)
+-- Revert vestige:function_add_group_member
 
 BEGIN;
+DROP FUNCTION vestige.add_group_member(uuid, uuid, text);
 COMMIT;

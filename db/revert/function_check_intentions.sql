@@ -1,4 +1,5 @@
--- revert vestige:function_check_intentions (placeholder: not written yet)
+-- Revert vestige:function_check_intentions
 
 BEGIN;
+DROP FUNCTION vestige.check_intentions(text, timestamptz);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_create_group (placeholder: not written yet)
+-- Revert vestige:function_create_group
 
 BEGIN;
+DROP FUNCTION vestige.create_group(text);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_create_user (placeholder: not written yet)
+-- Revert vestige:function_create_user
 
 BEGIN;
+DROP FUNCTION vestige.create_user(text, text, uuid);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_list_intentions (placeholder: not written yet)
+-- Revert vestige:function_list_intentions
 
 BEGIN;
+DROP FUNCTION vestige.list_intentions(text[], integer);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_remove_group_member (placeholder: not written yet)
+-- Revert vestige:function_remove_group_member
 
 BEGIN;
+DROP FUNCTION vestige.remove_group_member(uuid, uuid);
 COMMIT;

@@ -1,4 +1,5 @@
--- revert vestige:function_set_fts_language (placeholder: not written yet)
+-- Revert vestige:function_set_fts_language
 
 BEGIN;
+DROP FUNCTION vestige.set_fts_language(regconfig);
 COMMIT;

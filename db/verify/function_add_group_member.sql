@@ -1,4 +1,5 @@
--- verify vestige:function_add_group_member (placeholder: not written yet)
+-- Verify vestige:function_add_group_member
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.add_group_member(uuid, uuid, text)', 'EXECUTE')::int;
+ROLLBACK;

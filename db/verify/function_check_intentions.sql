@@ -1,4 +1,5 @@
--- verify vestige:function_check_intentions (placeholder: not written yet)
+-- Verify vestige:function_check_intentions
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.check_intentions(text, timestamptz)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_list_intentions (placeholder: not written yet)
+-- Verify vestige:function_list_intentions
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.list_intentions(text[], integer)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,5 @@
--- verify vestige:function_remove_group_member (placeholder: not written yet)
+-- Verify vestige:function_remove_group_member
 
 BEGIN;
-COMMIT;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app', 'vestige.remove_group_member(uuid, uuid)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,4 +1,7 @@
--- verify vestige:function_set_fts_language (placeholder: not written yet)
+-- Verify vestige:function_set_fts_language
 
 BEGIN;
-COMMIT;
+SELECT 'vestige.set_fts_language(regconfig)'::regprocedure;
+-- An operator function: the application role may not run it.
+SELECT 1 / (NOT pg_catalog.has_function_privilege('vestige_app', 'vestige.set_fts_language(regconfig)', 'EXECUTE'))::int;
+ROLLBACK;
