@@ -82,12 +82,14 @@ def render(conn: psycopg.Connection[dict[str, object]]) -> str:
     others = [f for f in functions if f not in api and f not in triggers]
     lines = [HEADER]
     lines += _function_section(
-        "API functions", "SECURITY DEFINER, owned by `vestige_owner`, EXECUTE granted to `vestige_app`.", api)
+        "API functions", "SECURITY DEFINER, owned by `vestige_owner`, EXECUTE granted to `vestige_app`.", api
+    )
     lines += _function_section(
         "Helpers and operator functions",
         "Used inside the API functions and the row-level security policies, or run by an operator as the"
         " owner (those without EXECUTE for `vestige_app`).",
-        others)
+        others,
+    )
     lines += _function_section("Trigger functions", "Maintain derived columns of the tables.", triggers)
     lines += ["## Tables", "", "| table | row-level security | description |", "|---|---|---|"]
     for t in tables:
@@ -104,8 +106,10 @@ def main() -> int:
         text = render(conn)
     if args.check:
         if not DOC.exists() or DOC.read_text() != text:
-            print("docs/sql-api.md is out of date: run scripts/gen_sql_api.py against a deployed database",
-                  file=sys.stderr)
+            print(
+                "docs/sql-api.md is out of date: run scripts/gen_sql_api.py against a deployed database",
+                file=sys.stderr,
+            )
             return 1
         return 0
     DOC.write_text(text)

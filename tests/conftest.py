@@ -42,7 +42,7 @@ def server_conninfo() -> str:
     return _server_conninfo()
 
 
-def _admin(conninfo: str, statement: sql.Composable) -> None:
+def _admin(conninfo: str, statement: sql.Composed) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(statement)
 
@@ -76,8 +76,10 @@ def _sqitch_target(conninfo: str) -> str:
 def database(server_conninfo: str, template_db: str) -> Iterator[str]:
     """Conninfo of a fresh database cloned from the deployed template (superuser)."""
     name = f"vestige_test_{uuid.uuid4().hex[:12]}"
-    _admin(server_conninfo, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-        sql.Identifier(name), sql.Identifier(template_db)))
+    _admin(
+        server_conninfo,
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db)),
+    )
     yield _with_dbname(server_conninfo, name)
     _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 

