@@ -1,0 +1,29 @@
+-- pgTAP: vestige.check_content — not blank, at most 1 MiB (1048576 bytes) of UTF-8. A private
+-- helper: tested as vestige_owner, the role the API functions run as.
+BEGIN;
+SELECT plan(12);
+
+SET LOCAL ROLE vestige_owner;
+
+SELECT is(vestige.check_content('remember the milk'), 'remember the milk', 'valid content should be returned unchanged');
+SELECT is(vestige.check_content('  padded  '), '  padded  ', 'content with surrounding spaces should be returned as given');
+SELECT throws_ok($$SELECT vestige.check_content(NULL)$$, 'VS006', NULL, 'NULL content should raise VS006');
+SELECT throws_ok($$SELECT vestige.check_content('')$$, 'VS006', NULL, 'empty content should raise VS006');
+SELECT throws_ok($$SELECT vestige.check_content(E'  \t\n ')$$, 'VS006', NULL, 'whitespace-only content should raise VS006');
+SELECT is(octet_length(vestige.check_content(repeat('x', 1048576))), 1048576, 'content of exactly 1 MiB should be accepted');
+SELECT throws_ok($$SELECT vestige.check_content(repeat('x', 1048577))$$, 'VS006', NULL, 'content of 1 MiB + 1 byte should raise VS006');
+SELECT is(octet_length(vestige.check_content(repeat('é', 524288))), 1048576,
+          '524288 two-byte characters (exactly 1 MiB) should be accepted');
+SELECT throws_ok($$SELECT vestige.check_content(repeat('é', 524289))$$, 'VS006', NULL,
+                 '524289 two-byte characters should raise VS006: the limit counts bytes, not characters');
+SELECT is(vestige.check_content('x'), 'x', 'a single character should be accepted');
+
+-- A private helper: not callable by the application role.
+RESET ROLE;
+SET LOCAL ROLE vestige_app;
+SELECT throws_ok($$SELECT vestige.check_content('hello')$$, '42501', NULL,
+                 'vestige_app should not be allowed to execute the private helper check_content');
+SELECT volatility_is('vestige', 'check_content', ARRAY['text'], 'immutable', 'check_content should be IMMUTABLE');
+
+SELECT * FROM finish();
+ROLLBACK;
