@@ -1,6 +1,6 @@
 -- pgTAP: vestige.search_hybrid — ranking, fallbacks, filters, visibility, errors, filtered HNSW.
 BEGIN;
-SELECT plan(38);
+SELECT plan(43);
 
 -- Fixtures (superuser): A owns the memories, B shares group G with A, C is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -127,6 +127,29 @@ SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embed
 SELECT vestige_test.act_as(vestige_test.user('c'));
 SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embedding => '[0,0.45,0.55]', p_model_hash => vestige_test.model_hash())$$,
               $$SELECT id FROM m WHERE name = 'pub'$$, 'a stranger should find only the public memory, in both legs');
+-- The KNN leg's three arms (own, public, group) together are exactly the visibility predicate.
+RESET ROLE;
+CREATE FUNCTION pg_temp.knn_sees_exactly_the_visible_rows(p_user uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT NOT EXISTS (
+        (SELECT id FROM vestige.search_vector(p_embedding => '[1,1,1]', p_model_hash => vestige_test.model_hash(), p_limit => 1000)
+         EXCEPT
+         SELECT n.id FROM vestige.knowledge_nodes AS n
+          WHERE n.embedding IS NOT NULL AND n.superseded_by IS NULL
+            AND vestige.is_visible(n.visibility, n.owner_user_id, n.shared_with_groups, p_user, vestige.current_user_groups()))
+        UNION ALL
+        (SELECT n.id FROM vestige.knowledge_nodes AS n
+          WHERE n.embedding IS NOT NULL AND n.superseded_by IS NULL
+            AND vestige.is_visible(n.visibility, n.owner_user_id, n.shared_with_groups, p_user, vestige.current_user_groups())
+         EXCEPT
+         SELECT id FROM vestige.search_vector(p_embedding => '[1,1,1]', p_model_hash => vestige_test.model_hash(), p_limit => 1000)));
+$$;
+SELECT vestige_test.act_as(vestige_test.user('a'));
+SELECT ok(pg_temp.knn_sees_exactly_the_visible_rows(vestige_test.user('a')), 'the owner''s vector search should reach exactly the rows visible to them');
+SELECT vestige_test.act_as(vestige_test.user('b'));
+SELECT ok(pg_temp.knn_sees_exactly_the_visible_rows(vestige_test.user('b')), 'a group member''s vector search should reach exactly the rows visible to them');
+SELECT vestige_test.act_as(vestige_test.user('c'));
+SELECT ok(pg_temp.knn_sees_exactly_the_visible_rows(vestige_test.user('c')), 'a stranger''s vector search should reach exactly the rows visible to them');
+SET LOCAL ROLE vestige_app;
 SELECT vestige_test.act_as(NULL);
 SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_query => 'kayak')$$, 'VS001', NULL, 'a search without caller identity should raise VS001');
 
@@ -141,33 +164,65 @@ SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_embedding => '[1,0,0]',
 SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_embedding => '[0,0,0]', p_model_hash => vestige_test.model_hash())$$,
                  'VS007', NULL, 'a zero vector should raise VS007');
 
--- Filtered HNSW: the caller sees 1% of 5,000 rows and still gets p_limit results from the index.
+-- Filtered KNN: callers who see 1% of 5,000 rows still get p_limit results, never through a
+-- sequential scan. C owns 1% of the rows (plus the one public memory); B owns the rest, of which
+-- 1% have node type 'rare'.
 RESET ROLE;
-INSERT INTO vestige.knowledge_nodes (content, owner_user_id, embedding)
+INSERT INTO vestige.knowledge_nodes (content, owner_user_id, embedding, node_type)
 SELECT 'filler ' || i,
        CASE WHEN i % 100 = 0 THEN vestige_test.user('c') ELSE vestige_test.user('b') END,
-       ('[' || cos(i) || ',' || sin(i) || ',' || (i % 7) / 7.0 || ']')::public.vector
+       ('[' || cos(i) || ',' || sin(i) || ',' || (i % 7) / 7.0 || ']')::public.vector,
+       CASE WHEN i % 100 = 1 THEN 'rare' ELSE 'fact' END
   FROM generate_series(1, 5000) AS i;
 ANALYZE vestige.knowledge_nodes;
+CREATE TEMP TABLE exact_c ON COMMIT DROP AS  -- + 0: exact distances, no index
+SELECT n.id FROM vestige.knowledge_nodes AS n
+ WHERE n.owner_user_id = vestige_test.user('c') OR n.visibility = 'public'
+ ORDER BY (n.embedding <=> '[1,0.2,0.3]') + 0 LIMIT 10;
+CREATE TEMP TABLE exact_b_rare ON COMMIT DROP AS
+SELECT n.id FROM vestige.knowledge_nodes AS n
+ WHERE n.owner_user_id = vestige_test.user('b') AND n.node_type = 'rare'
+ ORDER BY (n.embedding <=> '[1,0.2,0.3]') + 0 LIMIT 10;
+CREATE TEMP TABLE scans (arm text, hnsw bigint, owner_idx bigint, seq bigint) ON COMMIT DROP;
+GRANT SELECT, INSERT ON scans, exact_c, exact_b_rare TO vestige_app;
+CREATE TEMP TABLE filtered (arm text, id uuid) ON COMMIT DROP;
+GRANT SELECT, INSERT ON filtered TO vestige_app;
+CREATE FUNCTION pg_temp.count_scans(p_arm text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO scans
+    SELECT p_arm, pg_stat_get_xact_numscans('vestige.knowledge_nodes_embedding_idx'::regclass),
+           pg_stat_get_xact_numscans('vestige.knowledge_nodes_owner_user_id_idx'::regclass),
+           pg_stat_get_xact_numscans('vestige.knowledge_nodes'::regclass);
+$$;
 SET LOCAL ROLE vestige_app;
+
+-- 1% visible through ownership: the planner reads the caller's rows through the owner index
+-- (exact), not the HNSW graph.
 SELECT vestige_test.act_as(vestige_test.user('c'));
-CREATE TEMP TABLE hnsw_scans ON COMMIT DROP AS
-SELECT pg_stat_get_xact_numscans('vestige.knowledge_nodes_embedding_idx'::regclass) AS idx,
-       pg_stat_get_xact_numscans('vestige.knowledge_nodes'::regclass) AS seq;
-CREATE TEMP TABLE filtered ON COMMIT DROP AS
-SELECT * FROM vestige.search_vector(p_embedding => '[1,0.2,0.3]', p_model_hash => vestige_test.model_hash(), p_limit => 10);
-SELECT is((SELECT count(*)::int FROM filtered), 10, 'a caller who sees 1% of 5,000 rows should still get p_limit results');
-SELECT is(pg_stat_get_xact_numscans('vestige.knowledge_nodes_embedding_idx'::regclass) - (SELECT idx FROM hnsw_scans), 1::bigint,
-          'the filtered vector search should scan the HNSW index once');
-SELECT is(pg_stat_get_xact_numscans('vestige.knowledge_nodes'::regclass) - (SELECT seq FROM hnsw_scans), 0::bigint,
-          'the filtered vector search should not scan the table sequentially');
-RESET ROLE;
-SELECT ok(
-    (SELECT count(*) >= 9 FROM filtered
-      WHERE id IN (SELECT n.id FROM vestige.knowledge_nodes AS n
-                    WHERE n.owner_user_id = vestige_test.user('c') OR n.visibility = 'public'
-                    ORDER BY (n.embedding <=> '[1,0.2,0.3]') + 0 LIMIT 10)),  -- + 0: exact, no index
-    'the filtered HNSW results should match the exact top 10 of the visible rows (recall >= 0.9)');
+SELECT pg_temp.count_scans('c before');
+INSERT INTO filtered SELECT 'c', id FROM vestige.search_vector(p_embedding => '[1,0.2,0.3]', p_model_hash => vestige_test.model_hash(), p_limit => 10);
+SELECT pg_temp.count_scans('c after');
+SELECT is((SELECT count(*)::int FROM filtered WHERE arm = 'c'), 10, 'a caller who sees 1% of 5,000 rows should still get p_limit results');
+SELECT set_eq($$SELECT id FROM filtered WHERE arm = 'c'$$, $$SELECT id FROM exact_c$$,
+              'those results should be exactly the 10 nearest visible rows');
+SELECT ok((SELECT a.owner_idx > b.owner_idx AND a.seq = b.seq FROM scans AS a, scans AS b WHERE a.arm = 'c after' AND b.arm = 'c before'),
+          'the 1%-visible search should use the owner index and no sequential scan');
+
+-- 1% of a large visible set through a filter no index serves, on the HNSW path (sorting and
+-- bitmap scans switched off so the planner must walk the graph): pgvector's iterative scan keeps
+-- going until p_limit rows pass the filter.
+SET LOCAL enable_sort = off;
+SET LOCAL enable_bitmapscan = off;
+SELECT vestige_test.act_as(vestige_test.user('b'));
+SELECT pg_temp.count_scans('b before');
+INSERT INTO filtered SELECT 'b', id FROM vestige.search_vector(p_embedding => '[1,0.2,0.3]', p_model_hash => vestige_test.model_hash(), p_limit => 10, p_node_types => '{rare}');
+SELECT pg_temp.count_scans('b after');
+RESET enable_sort;
+RESET enable_bitmapscan;
+SELECT is((SELECT count(*)::int FROM filtered WHERE arm = 'b'), 10, 'a filter that keeps 1% of the rows should still give p_limit results from the HNSW index');
+SELECT ok((SELECT a.hnsw > b.hnsw AND a.seq = b.seq FROM scans AS a, scans AS b WHERE a.arm = 'b after' AND b.arm = 'b before'),
+          'the filtered search should scan the HNSW index and no table sequentially');
+SELECT ok((SELECT count(*) >= 9 FROM filtered WHERE arm = 'b' AND id IN (SELECT id FROM exact_b_rare)),
+          'the filtered HNSW results should match the exact top 10 (recall >= 0.9)');
 
 SELECT * FROM finish();
 ROLLBACK;
