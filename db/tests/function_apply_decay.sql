@@ -26,44 +26,6 @@ SELECT vestige_test.act_as(vestige_test.user('bob'));
 SELECT vestige.insert_memory(p_content => 'bob private', p_id => '0000000b-0000-0000-0000-000000000001');
 SELECT vestige_test.act_as(NULL);
 
-CREATE FUNCTION vestige_test.node(p_id uuid) RETURNS vestige.knowledge_nodes
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$ SELECT * FROM vestige.knowledge_nodes AS n WHERE n.id = p_id $$;
-
-CREATE FUNCTION vestige_test.sched(p_id uuid) RETURNS vestige.scheduling
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$ SELECT * FROM vestige.scheduling AS s WHERE s.memory_id = p_id $$;
-
-CREATE TABLE vestige_test.snap (id uuid PRIMARY KEY, state text NOT NULL);
-
-CREATE FUNCTION vestige_test.state() RETURNS TABLE (id uuid, state text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$
-    SELECT n.id, concat_ws(' ', n.storage_strength, n.retrieval_strength, n.retention_strength, n.access_count,
-                           n.last_accessed, s.stability, s.difficulty, s.retrievability, s.state, s.last_review,
-                           s.next_review)
-      FROM vestige.knowledge_nodes AS n
-      LEFT JOIN vestige.scheduling AS s ON s.memory_id = n.id
-$$;
-
-CREATE FUNCTION vestige_test.snapshot() RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
-BEGIN ATOMIC
-    DELETE FROM vestige_test.snap;
-    INSERT INTO vestige_test.snap SELECT * FROM vestige_test.state();
-END;
-
-CREATE FUNCTION vestige_test.changed() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$
-    SELECT count(*)
-      FROM vestige_test.state() AS now_
-      FULL JOIN vestige_test.snap AS was ON was.id = now_.id
-     WHERE now_.state IS DISTINCT FROM was.state
-$$;
-
-GRANT EXECUTE ON FUNCTION vestige_test.node(uuid), vestige_test.sched(uuid), vestige_test.state(),
-                          vestige_test.snapshot(), vestige_test.changed() TO vestige_app;
 
 -- alice private: new (stability NULL -> 1 day), last access T0 + 4 d, retrieval 0.5, storage 2.
 UPDATE vestige.knowledge_nodes
