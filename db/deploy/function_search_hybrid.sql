@@ -91,17 +91,21 @@ BEGIN
     IF p_embedding IS NOT NULL THEN
         PERFORM vestige.check_embedding(p_embedding, p_model_hash);
         PERFORM set_config('hnsw.ef_search', greatest(v_depth, 100)::text, true);
-        -- Capped counts (index-only): how many rows each arm could return at most.
-        v_exact_own := (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
-                                                WHERE n.owner_user_id = v_user
-                                                LIMIT c_exact_below) AS s) < c_exact_below;
-        v_exact_public := (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
-                                                   WHERE n.visibility = 'public' AND n.owner_user_id <> v_user
-                                                   LIMIT c_exact_below) AS s) < c_exact_below;
-        v_exact_group := (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
-                                                  WHERE n.visibility = 'group' AND n.shared_with_groups && v_groups
-                                                    AND n.owner_user_id <> v_user
-                                                  LIMIT c_exact_below) AS s) < c_exact_below;
+        -- How many rows each visibility arm holds, counted up to the threshold. Sequential scans
+        -- are allowed here (and only here): with LIMIT, a scan of a big arm stops early.
+        PERFORM set_config('enable_seqscan', 'on', true);
+        SELECT (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
+                                       WHERE n.owner_user_id = v_user
+                                       LIMIT c_exact_below) AS s) < c_exact_below,
+               (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
+                                       WHERE n.visibility = 'public' AND n.owner_user_id <> v_user
+                                       LIMIT c_exact_below) AS s) < c_exact_below,
+               (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
+                                       WHERE n.visibility = 'group' AND n.shared_with_groups && v_groups
+                                         AND n.owner_user_id <> v_user
+                                       LIMIT c_exact_below) AS s) < c_exact_below
+          INTO v_exact_own, v_exact_public, v_exact_group;
+        PERFORM set_config('enable_seqscan', 'off', true);
     END IF;
 
     -- The text leg: websearch syntax, AND of the terms; when that finds fewer than the depth,

@@ -164,8 +164,9 @@ SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_embedding => '[1,0,0]',
 SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_embedding => '[0,0,0]', p_model_hash => vestige_test.model_hash())$$,
                  'VS007', NULL, 'a zero vector should raise VS007');
 
--- Filtered KNN: callers who see 1% of 5,000 rows still get p_limit results, never through a
--- sequential scan. C owns 1% of the rows (plus the one public memory); B owns the rest, of which
+-- Filtered KNN: callers who see 1% of 5,000 rows still get p_limit results. (The capped counts
+-- that choose between the exact and the HNSW path may scan the table; the KNN leg itself is
+-- told apart by the index it reads.) C owns 1% of the rows (plus the one public memory); B owns the rest, of which
 -- 1% have node type 'rare'.
 RESET ROLE;
 INSERT INTO vestige.knowledge_nodes (content, owner_user_id, embedding, node_type)
@@ -204,8 +205,8 @@ SELECT pg_temp.count_scans('c after');
 SELECT is((SELECT count(*)::int FROM filtered WHERE arm = 'c'), 10, 'a caller who sees 1% of 5,000 rows should still get p_limit results');
 SELECT set_eq($$SELECT id FROM filtered WHERE arm = 'c'$$, $$SELECT id FROM exact_c$$,
               'those results should be exactly the 10 nearest visible rows');
-SELECT ok((SELECT a.owner_idx > b.owner_idx AND a.seq = b.seq FROM scans AS a, scans AS b WHERE a.arm = 'c after' AND b.arm = 'c before'),
-          'the 1%-visible search should use the owner index and no sequential scan');
+SELECT ok((SELECT a.owner_idx > b.owner_idx AND a.hnsw = b.hnsw FROM scans AS a, scans AS b WHERE a.arm = 'c after' AND b.arm = 'c before'),
+          'the 1%-visible search should read the owner index, not the HNSW graph');
 
 -- 1% of a large visible set through a filter no index serves, on the HNSW path (sorting and
 -- bitmap scans switched off so the planner must walk the graph): pgvector's iterative scan keeps
@@ -219,8 +220,8 @@ SELECT pg_temp.count_scans('b after');
 RESET enable_sort;
 RESET enable_bitmapscan;
 SELECT is((SELECT count(*)::int FROM filtered WHERE arm = 'b'), 10, 'a filter that keeps 1% of the rows should still give p_limit results from the HNSW index');
-SELECT ok((SELECT a.hnsw > b.hnsw AND a.seq = b.seq FROM scans AS a, scans AS b WHERE a.arm = 'b after' AND b.arm = 'b before'),
-          'the filtered search should scan the HNSW index and no table sequentially');
+SELECT ok((SELECT a.hnsw > b.hnsw FROM scans AS a, scans AS b WHERE a.arm = 'b after' AND b.arm = 'b before'),
+          'the filtered search should walk the HNSW index (so the results cannot come from a sequential scan)');
 SELECT ok((SELECT count(*) >= 9 FROM filtered WHERE arm = 'b' AND id IN (SELECT id FROM exact_b_rare)),
           'the filtered HNSW results should match the exact top 10 (recall >= 0.9)');
 
