@@ -91,9 +91,8 @@ BEGIN
     IF p_embedding IS NOT NULL THEN
         PERFORM vestige.check_embedding(p_embedding, p_model_hash);
         PERFORM set_config('hnsw.ef_search', greatest(v_depth, 100)::text, true);
-        -- How many rows each visibility arm holds, counted up to the threshold. Sequential scans
-        -- are allowed here (and only here): with LIMIT, a scan of a big arm stops early.
-        PERFORM set_config('enable_seqscan', 'on', true);
+        -- How many rows each visibility arm holds, counted up to the threshold from the owner
+        -- and visibility indexes (index-only scans that stop at the LIMIT).
         SELECT (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.owner_user_id = v_user
                                        LIMIT c_exact_below) AS s) < c_exact_below,
@@ -105,7 +104,6 @@ BEGIN
                                          AND n.owner_user_id <> v_user
                                        LIMIT c_exact_below) AS s) < c_exact_below
           INTO v_exact_own, v_exact_public, v_exact_group;
-        PERFORM set_config('enable_seqscan', 'off', true);
     END IF;
 
     -- The text leg: websearch syntax, AND of the terms; when that finds fewer than the depth,

@@ -41,8 +41,10 @@ CREATE TABLE vestige.knowledge_nodes (
 
 CREATE INDEX knowledge_nodes_search_tsv_idx ON vestige.knowledge_nodes USING gin (search_tsv);
 CREATE INDEX knowledge_nodes_owner_user_id_idx ON vestige.knowledge_nodes (owner_user_id);
--- Public memories of other users, for the public arm of the KNN leg when they are few.
-CREATE INDEX knowledge_nodes_public_idx ON vestige.knowledge_nodes (owner_user_id) WHERE visibility = 'public';
+-- Visibility kind, owner and groups in one small index: search_hybrid counts and reads the rows
+-- of each visibility arm (public, shared with a group) from it without touching the wide rows.
+CREATE INDEX knowledge_nodes_visibility_idx ON vestige.knowledge_nodes (visibility, owner_user_id)
+    INCLUDE (shared_with_groups);
 CREATE INDEX knowledge_nodes_shared_with_groups_idx ON vestige.knowledge_nodes USING gin (shared_with_groups);
 CREATE INDEX knowledge_nodes_codebase_idx ON vestige.knowledge_nodes (codebase) WHERE codebase IS NOT NULL;
 CREATE INDEX knowledge_nodes_tags_idx ON vestige.knowledge_nodes USING gin (tags);
