@@ -1,7 +1,8 @@
 -- Deploy vestige:function_search_hybrid
--- Hybrid search in one statement: a full-text leg and a pure KNN leg, each ranked 1-based and
--- cut at p_depth candidates, fused by Reciprocal Rank Fusion (sum of 1 / (k + rank), k = 60)
--- over a FULL OUTER JOIN. search_fts and search_vector are this function with one input.
+-- Hybrid search in one statement: a full-text leg and a KNN leg (pure KNN per visibility kind),
+-- each ranked 1-based and cut at p_depth candidates, fused by Reciprocal Rank Fusion (sum of
+-- 1 / (k + rank), k = 60) over a FULL OUTER JOIN. search_fts and search_vector are this function
+-- with one input. Defaults (depth 10, ts_rank) were chosen on LoCoMo: bench/README.md.
 
 BEGIN;
 -- Load pgvector's library so its settings (hnsw.*) are known when the SET clauses below are
@@ -50,11 +51,12 @@ SET search_path = vestige, pg_catalog, public, pg_temp
 -- clauses restore the caller's values when the function returns.
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 40
--- Plan each call for its own arguments (an empty leg, the depth), never a generic plan.
+-- Plan each call for its own arguments (an empty leg, the depth, which visibility kinds are
+-- read exactly); a generic plan cannot know them (bench/README.md tells what one did).
 SET plan_cache_mode = 'force_custom_plan'
--- A selective filter (a caller who sees 1% of the rows) makes a sequential scan + sort look
--- cheaper than the HNSW index to the planner, and that plan grows linearly with the table. Every
--- leg here has an index path (HNSW, GIN, primary keys), so sequential scans are ruled out.
+-- No sequential scans: every leg has an index path (HNSW; the owner, visibility and GIN
+-- indexes; primary keys), and a sequential scan + sort grows with the whole table, not with
+-- what the caller can see.
 SET enable_seqscan = off
 AS $$
 DECLARE
