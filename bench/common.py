@@ -21,6 +21,8 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
+from vestige_client import embedded
+
 REPO = Path(__file__).resolve().parent.parent
 # Deploying up to this change is enough for the benchmarks (the search functions and what they need).
 DEPLOY_TO = "function_search_vector"
@@ -45,23 +47,8 @@ def server_conninfo(data_dir: str | None = None) -> str:
     dsn = os.environ.get("VESTIGE_TEST_DSN")
     if dsn and data_dir is None:
         return dsn
-    from vestige_client import embedded
-
     path = Path(data_dir or os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))
     return embedded.start(path).conninfo()
-
-
-def _sqitch_target(conninfo: str) -> str:
-    params = psycopg.conninfo.conninfo_to_dict(conninfo)
-    host = str(params.get("host", ""))
-    port = params.get("port", "5432")
-    user = params.get("user", "")
-    dbname = params.get("dbname", "")
-    password = params.get("password")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    if host.startswith("/"):
-        return f"db:pg://{auth}/{dbname}?host={host}&port={port}"
-    return f"db:pg://{auth}{host}:{port}/{dbname}"
 
 
 @contextlib.contextmanager
@@ -73,7 +60,7 @@ def fresh_database(server: str, prefix: str, keep: bool = False) -> Iterator[str
     conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
     try:
         subprocess.run(
-            ["sqitch", "deploy", "--quiet", "--to", DEPLOY_TO, _sqitch_target(conninfo)],
+            ["sqitch", "deploy", "--quiet", "--to", DEPLOY_TO, embedded.sqitch_target(conninfo)],
             cwd=REPO,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -97,35 +84,10 @@ def connect(conninfo: str, autocommit: bool = False) -> psycopg.Connection[Any]:
 
 
 def register_model(conn: psycopg.Connection[Any], name: str, dimension: int, hsh: str) -> None:
-    """vestige.register_model on an autocommit superuser connection.
-
-    Work-around: when a trigger's column list names `embedding`, PostgreSQL refuses the ALTER
-    COLUMN ... TYPE that register_model runs ("cannot alter type of a column used in a trigger
-    definition"). Then the triggers on knowledge_nodes that depend on the column are dropped
-    around the call and recreated from their own definitions (the benchmarks never UPDATE), and
-    a warning is printed: the deploy scripts need the fix, not the benchmark.
-    """
-    call = "SELECT vestige.register_model(p_name => %s, p_dimension => %s, p_hash => %s)"
-    try:
-        conn.execute(call, (name, dimension, hsh))
-        return
-    except psycopg.errors.FeatureNotSupported as e:
-        print(
-            f"WARNING: register_model failed on a fresh deploy ({e.diag.message_primary}); "
-            "dropping the triggers that name `embedding` around it",
-            flush=True,
-        )
-    with conn.transaction():
-        triggers = conn.execute("""
-            SELECT t.tgname, pg_get_triggerdef(t.oid)
-              FROM pg_trigger AS t
-              JOIN pg_attribute AS a ON a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr::int2[])
-             WHERE t.tgrelid = 'vestige.knowledge_nodes'::regclass AND a.attname = 'embedding'""").fetchall()
-        for tgname, _ in triggers:
-            conn.execute(sql.SQL("DROP TRIGGER {} ON vestige.knowledge_nodes").format(sql.Identifier(tgname)))
-        conn.execute(call, (name, dimension, hsh))
-        for _, definition in triggers:
-            conn.execute(definition)
+    """vestige.register_model on an autocommit superuser connection."""
+    conn.execute(
+        "SELECT vestige.register_model(p_name => %s, p_dimension => %s, p_hash => %s)", (name, dimension, hsh)
+    )
 
 
 def server_versions(conn: psycopg.Connection[Any]) -> dict[str, str]:

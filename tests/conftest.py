@@ -18,6 +18,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from vestige_client import embedded
+
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 
@@ -26,8 +28,6 @@ def _server_conninfo() -> str:
     dsn = os.environ.get("VESTIGE_TEST_DSN")
     if dsn:
         return dsn
-    from vestige_client import embedded
-
     server = embedded.start(Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg")))
     return server.conninfo()
 
@@ -53,23 +53,10 @@ def template_db(server_conninfo: str) -> Iterator[str]:
     name = f"vestige_template_{os.getpid()}"
     _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
     _admin(server_conninfo, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = _sqitch_target(_with_dbname(server_conninfo, name))
+    target = embedded.sqitch_target(_with_dbname(server_conninfo, name))
     subprocess.run(["sqitch", "deploy", "--quiet", target], cwd=REPO, check=True)
     yield name
     _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def _sqitch_target(conninfo: str) -> str:
-    params = psycopg.conninfo.conninfo_to_dict(conninfo)
-    host = params.get("host", "")
-    port = params.get("port", "5432")
-    user = params.get("user", "")
-    dbname = params.get("dbname", "")
-    password = params.get("password")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    if str(host).startswith("/"):
-        return f"db:pg://{auth}/{dbname}?host={host}&port={port}"
-    return f"db:pg://{auth}{host}:{port}/{dbname}"
 
 
 @pytest.fixture

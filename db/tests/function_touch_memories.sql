@@ -5,25 +5,10 @@
 BEGIN;
 SELECT plan(22);
 
--- Fixtures (superuser): alice owns a private, a group and a public memory; bob is a member of
--- alice's group and owns a private memory; carol is a stranger. Fixed ids make the assertions
--- readable. vestige_test.node / vestige_test.sched read a row whatever the caller (test only);
--- vestige_test.snapshot() / vestige_test.changed() count the memories whose strengths,
--- counters, last access or scheduling differ from the last snapshot.
-SELECT vestige_test.group('g', vestige_test.user('alice'), ARRAY[vestige_test.user('bob')]);
-SELECT vestige_test.user('carol');
-
-SELECT vestige_test.act_as(vestige_test.user('alice'));
-SELECT vestige.insert_memory(p_content => 'alice private', p_id => '0000000a-0000-0000-0000-000000000001');
-SELECT vestige.insert_memory(p_content => 'alice group', p_visibility => 'group',
-                             p_shared_with_groups => ARRAY[(SELECT id FROM vestige.groups WHERE name = 'g')],
-                             p_id => '0000000a-0000-0000-0000-000000000002');
-SELECT vestige.insert_memory(p_content => 'alice public', p_visibility => 'public',
-                             p_id => '0000000a-0000-0000-0000-000000000003');
-SELECT vestige_test.act_as(vestige_test.user('bob'));
-SELECT vestige.insert_memory(p_content => 'bob private', p_id => '0000000b-0000-0000-0000-000000000001');
-SELECT vestige_test.act_as(NULL);
-
+-- Fixtures (superuser): vestige_test.strength_fixture() (db/tests/helpers/fixtures.sql): alice
+-- owns a private (…a…01), a group (…a…02) and a public (…a…03) memory; bob, a member of alice's
+-- group, owns a private one (…b…01); carol is a stranger.
+SELECT vestige_test.strength_fixture();
 
 UPDATE vestige.knowledge_nodes
    SET retrieval_strength = 0.5, retention_strength = 0.4, access_count = 3, last_accessed = '2026-01-01 00:00+00'

@@ -88,6 +88,26 @@ BEGIN
     RETURN v_id;
 END $$;
 
+-- The memories of the strength tests (touch, promote, demote, apply_decay): alice owns a private,
+-- a group and a public memory, bob (member of alice's group g) a private one, carol none. Fixed
+-- ids: 0000000a-…-000000000001/2/3 for alice's, 0000000b-…-000000000001 for bob's.
+CREATE FUNCTION vestige_test.strength_fixture() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+    PERFORM vestige_test.group('g', vestige_test.user('alice'), ARRAY[vestige_test.user('bob')]);
+    PERFORM vestige_test.user('carol');
+    PERFORM vestige_test.act_as(vestige_test.user('alice'));
+    PERFORM vestige.insert_memory(p_content => 'alice private', p_id => '0000000a-0000-0000-0000-000000000001');
+    PERFORM vestige.insert_memory(p_content => 'alice group', p_visibility => 'group',
+                                  p_shared_with_groups => ARRAY[(SELECT id FROM vestige.groups WHERE name = 'g')],
+                                  p_id => '0000000a-0000-0000-0000-000000000002');
+    PERFORM vestige.insert_memory(p_content => 'alice public', p_visibility => 'public',
+                                  p_id => '0000000a-0000-0000-0000-000000000003');
+    PERFORM vestige_test.act_as(vestige_test.user('bob'));
+    PERFORM vestige.insert_memory(p_content => 'bob private', p_id => '0000000b-0000-0000-0000-000000000001');
+    PERFORM vestige_test.act_as(NULL);
+END $$;
+
 -- Read a memory or its scheduling row whatever the caller (tests compare before and after).
 CREATE FUNCTION vestige_test.node(p_id uuid) RETURNS vestige.knowledge_nodes
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
