@@ -1,0 +1,5 @@
+-- Revert vestige:function_find_user
+
+BEGIN;
+DROP FUNCTION vestige.find_user(text);
+COMMIT;

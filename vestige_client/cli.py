@@ -1,0 +1,509 @@
+"""The `vestige` command line: parse, call the client, render (rich tables, or `--json`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vestige_client import config, db, deploy, embedded
+from vestige_client.client import Client, NewMemory, SearchFilters
+from vestige_client.errors import ConfigError, InvalidInput, VestigeError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Vestige: long-term memory for AI assistants, with PostgreSQL as the engine.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="The database: the embedded server and the schema.")
+config_app = typer.Typer(no_args_is_help=True, help="Show and check the configuration.")
+user_app = typer.Typer(no_args_is_help=True, help="Users (the people or agents memories belong to).")
+group_app = typer.Typer(no_args_is_help=True, help="Groups (memories can be shared with them).")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(user_app, name="user")
+app.add_typer(group_app, name="group")
+
+out = Console()
+err = Console(stderr=True)
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON: SQL column names as keys, ISO-8601 UTC times.")
+]
+RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
+JSONL_KEYS = {"content", "node_type", "tags", "source", "metadata", "codebase", "visibility", "groups"}
+
+
+@dataclasses.dataclass
+class _Options:
+    config: Path | None = None
+
+
+_options = _Options()
+
+
+@app.callback()
+def _main(
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="The vestige.toml to read (default: VESTIGE_CONFIG, then ~/.config)."),
+    ] = None,
+) -> None:
+    _options.config = config_file
+
+
+# --- plumbing -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn a VestigeError into one line on stderr and exit code 1."""
+    try:
+        yield
+    except VestigeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from exc
+
+
+def _settings() -> config.Settings:
+    return config.load_settings(_options.config)
+
+
+@contextmanager
+def _client() -> Iterator[Client]:
+    with _errors(), Client.open(_settings()) as client:
+        yield client
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, uuid.UUID | Path):
+        return str(value)
+    return value
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
+
+
+def _print_record(value: Any, title: str | None = None) -> None:
+    """A dataclass (or dict) as a two-column table."""
+    table = Table(title=title, show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, item in _jsonable(value).items():
+        text = json.dumps(item) if isinstance(item, list | dict) else str(item)
+        table.add_row(key, "" if item is None else text)
+    out.print(table)
+
+
+def _split(values: str | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [v.strip() for v in values.split(",") if v.strip()]
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- memories -----------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    text: Annotated[str, typer.Argument(help="The memory; `-` reads stdin: one memory per line, or JSONL.")],
+    tags: Annotated[str | None, typer.Option(help="Comma-separated tags.")] = None,
+    node_type: Annotated[str, typer.Option("--type", help="fact, decision, pattern, event, ...")] = "fact",
+    codebase: Annotated[str | None, typer.Option(help="The codebase the memory belongs to.")] = None,
+    visibility: Annotated[str, typer.Option(help="private, group or public.")] = "private",
+    group: Annotated[list[str] | None, typer.Option(help="A group id to share with (repeatable).")] = None,
+    source: Annotated[str | None, typer.Option(help="Where the memory comes from.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Store a memory (or many from stdin, all or none)."""
+    with _errors():
+        defaults = NewMemory(
+            content="",
+            node_type=node_type,
+            tags=_split(tags) or [],
+            source=source,
+            codebase=codebase,
+            visibility=visibility,
+            groups=[_uuid(g, "--group") for g in group or []],
+        )
+        memories = _read_stdin(defaults) if text == "-" else [dataclasses.replace(defaults, content=text)]
+        if not any(m.content.strip() for m in memories):
+            raise InvalidInput("the memory is empty", hint="give the text to remember")
+    with _client() as client:
+        if text != "-":
+            ids = [client.insert_memory(memories[0])]
+        else:
+            with Progress(
+                TextColumn("storing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as bar:
+                task = bar.add_task("ingest", total=len(memories))
+                ids = client.insert_memories(memories, progress=lambda n: bar.advance(task, n))
+    if as_json:
+        _print_json({"id": ids[0]} if text != "-" else {"count": len(ids), "ids": ids})
+    elif text != "-":
+        print(ids[0])
+    else:
+        out.print(f"Stored {len(ids)} memories.")
+
+
+def _read_stdin(defaults: NewMemory) -> list[NewMemory]:
+    """Memories from stdin: plain lines, or JSON objects with a `content` key; blank lines skipped."""
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"stdin is not UTF-8 text (bad byte at offset {exc.start}); nothing was stored",
+            hint="pipe a text file: one memory per line, or JSON lines",
+        ) from exc
+    if "\x00" in text:
+        raise InvalidInput("stdin contains NUL bytes (binary data?); nothing was stored")
+    memories = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            memories.append(_jsonl_memory(line, number, defaults))
+        else:
+            memories.append(dataclasses.replace(defaults, content=line))
+    if not memories:
+        raise InvalidInput("no memories on stdin", hint="one memory per line, or JSON lines with `content`")
+    return memories
+
+
+def _jsonl_memory(line: str, number: int, defaults: NewMemory) -> NewMemory:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"line {number} is not valid JSON: {exc.msg}; nothing was stored") from exc
+    if not isinstance(item, dict) or not isinstance(item.get("content"), str):
+        raise InvalidInput(f"line {number}: a JSON line must be an object with a string `content`")
+    unknown = sorted(set(item) - JSONL_KEYS)
+    if unknown:
+        allowed = ", ".join(sorted(JSONL_KEYS))
+        raise InvalidInput(f"line {number}: unknown keys {', '.join(unknown)} (allowed: {allowed})")
+    if "groups" in item:
+        item["groups"] = [_uuid(str(g), f"line {number} groups") for g in item["groups"]]
+    try:
+        return dataclasses.replace(defaults, **item)
+    except TypeError as exc:
+        raise InvalidInput(f"line {number}: {exc}") from exc
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{what}: {value!r} is not a uuid") from exc
+
+
+IdArgument = Annotated[str, typer.Argument(help="The memory's id (a uuid).")]
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for: words, a question, a description.")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many results.")] = 10,
+    tags: Annotated[str | None, typer.Option(help="Only memories with one of these tags (a,b).")] = None,
+    node_type: Annotated[str | None, typer.Option("--type", help="Only these comma-separated types.")] = None,
+    codebase: Annotated[str | None, typer.Option(help="Only memories of this codebase.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search memories by words and by meaning."""
+    filters = SearchFilters(tags=_split(tags), node_types=_split(node_type), codebase=codebase)
+    with _client() as client:
+        hits = client.search_hybrid(query, filters, limit=limit)
+    if as_json:
+        _print_json(hits)
+        return
+    table = Table("score", "id", "type", "content", "tags")
+    for hit in hits:
+        tag_list = ", ".join(hit.tags)
+        table.add_row(f"{hit.score:.4f}", str(hit.id), hit.node_type, _short(hit.content), tag_list)
+    out.print(table if hits else "No memories found.")
+
+
+@app.command()
+def get(memory_id: IdArgument, as_json: JsonOption = False) -> None:
+    """Show one memory."""
+    with _client() as client:
+        memory = client.get_memory(_uuid(memory_id, "ID"))
+    _print_json(memory) if as_json else _print_record(memory)
+
+
+@app.command()
+def delete(memory_id: IdArgument, as_json: JsonOption = False) -> None:
+    """Delete one of your memories."""
+    with _client() as client:
+        client.delete_memory(_uuid(memory_id, "ID"))
+    _print_json({"id": memory_id, "deleted": True}) if as_json else out.print(f"Deleted {memory_id}.")
+
+
+@app.command()
+def review(
+    memory_id: IdArgument,
+    rating: Annotated[str, typer.Argument(help="1 again, 2 hard, 3 good, 4 easy (number or word).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Review one of your memories (FSRS-6) and show when it is due next."""
+    with _client() as client:
+        value = RATINGS.get(rating.lower()) or (int(rating) if rating.isdigit() else 0)
+        result = client.review(_uuid(memory_id, "ID"), value)
+    _print_json(result) if as_json else _print_record(result)
+
+
+@app.command()
+def due(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List your memories that are due for review."""
+    with _client() as client:
+        rows = client.due_memories(limit=limit)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("next_review", "memory_id", "state", "content")
+    for row in rows:
+        table.add_row(_jsonable(row.next_review), str(row.memory_id), row.state, _short(row.content, 70))
+    out.print(table if rows else "Nothing is due.")
+
+
+@app.command()
+def stats(as_json: JsonOption = False) -> None:
+    """Counts and retention of the memories you can see."""
+    with _client() as client:
+        result = client.stats()
+    _print_json(result) if as_json else _print_record(result)
+
+
+# --- users and groups ---------------------------------------------------------------------------
+
+
+@user_app.command("create")
+def user_create(
+    handle: Annotated[str, typer.Argument(help="Short unique name: letters, digits and _ . @ -.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user; print its id."""
+    with _client() as client:
+        user_id = client.create_user(handle, name)
+    _print_json({"id": user_id, "handle": handle}) if as_json else print(user_id)
+
+
+@group_app.command("create")
+def group_create(
+    name: Annotated[str, typer.Argument(help="The group's unique name.")], as_json: JsonOption = False
+) -> None:
+    """Create a group with you as its admin; print its id."""
+    with _client() as client:
+        group_id = client.create_group(name)
+    _print_json({"id": group_id, "name": name}) if as_json else print(group_id)
+
+
+@group_app.command("add")
+def group_add(
+    group_id: Annotated[str, typer.Argument(help="The group's id.")],
+    user: Annotated[str, typer.Argument(help="The user's handle or id.")],
+    role: Annotated[str, typer.Option(help="member or admin.")] = "member",
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user to a group you administer."""
+    with _client() as client:
+        gid = _uuid(group_id, "GROUP_ID")
+        uid = _maybe_uuid(user) or client.find_user(user)
+        client.add_group_member(gid, uid, role)
+    if as_json:
+        _print_json({"group_id": gid, "user_id": uid, "role": role})
+    else:
+        out.print(f"Added {user} to {group_id} as {role}.")
+
+
+def _maybe_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+# --- database -----------------------------------------------------------------------------------
+
+
+def _embedded_settings() -> config.Settings:
+    settings = _settings()
+    if settings.storage.backend != "embedded":
+        raise ConfigError(
+            "the storage backend is an external PostgreSQL, not the embedded server",
+            hint="`vestige db start|stop` manage the embedded server only",
+        )
+    return settings
+
+
+@db_app.command("start")
+def db_start(as_json: JsonOption = False) -> None:
+    """Start the embedded PostgreSQL (and deploy the schema on first start)."""
+    with _errors():
+        settings = _embedded_settings()
+        conninfo = db.server_conninfo(settings)
+        db.prepare(conninfo, settings)
+        status = embedded.status(settings.storage.embedded.data_dir)
+    _print_json(status) if as_json else _print_record(status, "embedded PostgreSQL")
+
+
+@db_app.command("stop")
+def db_stop(as_json: JsonOption = False) -> None:
+    """Stop the embedded PostgreSQL."""
+    with _errors():
+        settings = _embedded_settings()
+        embedded.stop(settings.storage.embedded.data_dir)
+        status = embedded.status(settings.storage.embedded.data_dir)
+    _print_json(status) if as_json else out.print("The embedded PostgreSQL is stopped.")
+
+
+@db_app.command("status")
+def db_status(as_json: JsonOption = False) -> None:
+    """Show the server and whether the schema is deployed and current (starts nothing)."""
+    result: dict[str, Any] = {}
+    with _errors():
+        settings = _settings()
+        result["backend"] = settings.storage.backend
+        if settings.storage.backend == "embedded":
+            server = embedded.status(settings.storage.embedded.data_dir)
+            result["server"] = server
+            # Attach to a running server only: status starts nothing.
+            running = embedded.start(server.data_dir) if server.running else None
+            conninfo = running.conninfo(db.EMBEDDED_DATABASE) if running else None
+        else:
+            conninfo = settings.storage.postgres.url or ""
+        if conninfo is not None:
+            with db.connect(conninfo, settings) as conn:
+                result["schema"] = deploy.status(conn, deploy.bundled_plan())
+    if as_json:
+        _print_json(result)
+        return
+    if "server" in result:
+        _print_record(result["server"], "embedded PostgreSQL")
+    schema = result.get("schema")
+    out.print(f"schema: {schema.state} ({schema.message})" if schema else "schema: unknown (not running)")
+
+
+@db_app.command("deploy")
+def db_deploy(as_json: JsonOption = False) -> None:
+    """Deploy the bundled Sqitch plan (recorded in Sqitch's registry, as `sqitch deploy` would)."""
+    with _errors():
+        settings = _settings()
+        conninfo = db.server_conninfo(settings)
+        name, email = deploy.default_committer()
+        deployed = deploy.deploy(conninfo, deploy.bundled_plan(), committer_name=name, committer_email=email)
+    if as_json:
+        _print_json({"deployed": deployed})
+    else:
+        out.print(f"Deployed {len(deployed)} changes." if deployed else "Nothing to deploy (up-to-date).")
+
+
+@db_app.command("verify")
+def db_verify(as_json: JsonOption = False) -> None:
+    """Run the verify script of every deployed change; exit 1 if one fails."""
+    with _errors():
+        settings = _settings()
+        results = deploy.verify(db.server_conninfo(settings), deploy.bundled_plan())
+    if as_json:
+        _print_json(results)
+    else:
+        table = Table("change", "ok", "detail")
+        for r in results:
+            table.add_row(r.change, "ok" if r.ok else "FAILED", r.detail)
+        out.print(table)
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+@config_app.command("print")
+def config_print(as_json: JsonOption = False) -> None:
+    """Show the effective configuration (secrets masked)."""
+    with _errors():
+        values = config.as_dict(_settings())
+    if as_json:
+        _print_json(values)
+        return
+    for line in _flatten(values):
+        print(line)
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> Iterator[str]:
+    for key, value in values.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key} = {json.dumps(value)}"
+
+
+@config_app.command("check")
+def config_check(as_json: JsonOption = False) -> None:
+    """Validate the configuration, connect, and check the schema and the embedding model."""
+    with _errors():
+        settings = _settings()
+        with Client.open(settings) as client:
+            health = client.health()
+            model = client.registered_model()
+            if model is not None:
+                client.model_hash()  # raises ModelMismatch, with what to do, when they differ
+    result = {
+        "source": settings.source,
+        "backend": settings.storage.backend,
+        "user_id": client.user_id,
+        "health": health,
+        "registered_model": model.name if model else None,
+        "configured_model": settings.embedding.model,
+    }
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"configuration: ok ({settings.source or 'defaults'})")
+    versions = f"PostgreSQL {health.postgres_version}, pgvector {health.pgvector_version}"
+    out.print(f"database: {health.status}, {versions}")
+    for reason in health.reasons:
+        out.print(f"  - {reason}")
+    out.print(f"user: {settings.user.id} ({client.user_id})")
+    registered = result["registered_model"] or "none yet"
+    out.print(f"embedding model: {settings.embedding.model} (registered: {registered})")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `vestige` console script."""
+    app(args=list(argv) if argv is not None else None, prog_name="vestige")

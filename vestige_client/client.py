@@ -1,0 +1,520 @@
+"""The client: one method per function of the SQL API, called as the configured user.
+
+Text is embedded here (with the configured model, registered in the database on first use);
+everything else happens in SQL (docs/sql-api.md says what each function does).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, LiteralString, TypeVar
+
+import psycopg
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+
+from vestige_client import db, sql
+from vestige_client.config import Settings
+from vestige_client.embed import Embedder, Vector, resolve_embedder
+from vestige_client.errors import ModelMismatch
+from vestige_client.models import (
+    Domain,
+    DomainMatch,
+    DueMemory,
+    Edge,
+    EdgeOf,
+    Health,
+    Intention,
+    Memory,
+    Neighbor,
+    RegisteredModel,
+    Review,
+    Scheduling,
+    SearchHit,
+    Stats,
+    Strengths,
+    TriggeredIntention,
+)
+
+T = TypeVar("T")
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class NewMemory:
+    """A memory to store (the arguments of `vestige.insert_memory` that the client fills in)."""
+
+    content: str
+    node_type: str = "fact"
+    tags: Sequence[str] = ()
+    source: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    codebase: str | None = None
+    visibility: str = "private"
+    groups: Sequence[uuid.UUID] = ()
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    protected: bool = False
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a search may return (None: no restriction)."""
+
+    tags: Sequence[str] | None = None
+    node_types: Sequence[str] | None = None
+    domains: Sequence[str] | None = None
+    codebase: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    min_retention: float | None = None
+    include_superseded: bool = False
+
+
+class Client:
+    """Vestige memory for one user, over one connection pool."""
+
+    def __init__(self, database: db.Database, embedder: Embedder, user_id: uuid.UUID) -> None:
+        self._db = database
+        self.embedder = embedder
+        self.user_id = user_id
+        self._model_hash: str | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Client:
+        """Connect as configured: start the embedded server and deploy when needed, resolve the user."""
+        conninfo = db.server_conninfo(settings)
+        db.prepare(conninfo, settings)
+        database = db.Database(conninfo, settings)
+        try:
+            user_id = _parse_uuid(settings.user.id)
+            if user_id is None:
+                with database.transaction(None) as conn:
+                    user_id = _scalar(conn, sql.FIND_USER, {"handle": settings.user.id})
+            return cls(database, resolve_embedder(settings.embedding.model), user_id)
+        except BaseException:
+            database.close()
+            raise
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._db.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[psycopg.Connection[Any]]:
+        with self._db.transaction(self.user_id) as conn:
+            yield conn
+
+    def _rows(self, cls: type[T], query: LiteralString, params: dict[str, Any]) -> list[T]:
+        with self._tx() as conn:
+            return conn.cursor(row_factory=class_row(cls)).execute(query, params).fetchall()
+
+    def _row(self, cls: type[T], query: LiteralString, params: dict[str, Any]) -> T:
+        rows = self._rows(cls, query, params)
+        return rows[0]
+
+    def _value(self, query: LiteralString, params: dict[str, Any]) -> Any:
+        with self._tx() as conn:
+            return _scalar(conn, query, params)
+
+    def model_hash(self) -> str:
+        """Return the hash of the configured model, registering it when the database has none."""
+        if self._model_hash is None:
+            with self._tx() as conn:
+                cur = conn.cursor(row_factory=class_row(RegisteredModel))
+                current = cur.execute(sql.REGISTERED_MODEL).fetchone()
+                if current is None:
+                    params = {"name": self.embedder.name, "dimension": self.embedder.dimension}
+                    current = cur.execute(
+                        sql.REGISTER_MODEL, {**params, "hash": self.embedder.hash}
+                    ).fetchone()
+            if current is None or current.hash != self.embedder.hash:
+                registered = f"{current.name} ({current.dimension}-d)" if current else "none"
+                raise ModelMismatch(
+                    f"the database's embedding model is {registered}, the configured one is "
+                    f"{self.embedder.name} ({self.embedder.dimension}-d)",
+                    hint=f"run `vestige migrate reembed --model {self.embedder.name}` to switch the "
+                    f"database, or set [embedding] model = {current.name if current else ''!r}",
+                )
+            self._model_hash = current.hash
+        return self._model_hash
+
+    # --- embedding registry -----------------------------------------------------------------
+
+    def registered_model(self) -> RegisteredModel | None:
+        """The registered embedding model, or None when there is none yet."""
+        rows = self._rows(RegisteredModel, sql.REGISTERED_MODEL, {})
+        return rows[0] if rows else None
+
+    def register_model(self, name: str, dimension: int, hash: str) -> RegisteredModel:
+        """Register an embedding model (a no-op when it is already the registered one)."""
+        return self._row(
+            RegisteredModel, sql.REGISTER_MODEL, {"name": name, "dimension": dimension, "hash": hash}
+        )
+
+    # --- memories ---------------------------------------------------------------------------
+
+    def insert_memory(self, memory: NewMemory) -> uuid.UUID:
+        """Embed and store one memory; return its id."""
+        return self.insert_memories([memory])[0]
+
+    def insert_memories(
+        self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None
+    ) -> list[uuid.UUID]:
+        """Embed and store memories in one transaction (all or none); return their ids in order."""
+        model_hash = self.model_hash() if memories else None
+        ids: list[uuid.UUID] = []
+        with self._tx() as conn:
+            for start in range(0, len(memories), EMBED_BATCH):
+                batch = memories[start : start + EMBED_BATCH]
+                vectors = self.embedder.embed_documents([m.content for m in batch])
+                for memory, vector in zip(batch, vectors, strict=True):
+                    ids.append(_scalar(conn, sql.INSERT_MEMORY, _insert_params(memory, vector, model_hash)))
+                if progress is not None:
+                    progress(len(batch))
+        return ids
+
+    def get_memory(self, id: uuid.UUID) -> Memory:
+        """Return a visible memory (VS008 otherwise)."""
+        return self._row(Memory, sql.GET_MEMORY, {"id": id})
+
+    def update_memory(
+        self,
+        id: uuid.UUID,
+        *,
+        content: str | None = None,
+        node_type: str | None = None,
+        tags: Sequence[str] | None = None,
+        source: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        codebase: str | None = None,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        protected: bool | None = None,
+        superseded_by: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Change an own memory (None keeps a field); new content is embedded again."""
+        embedding = self.embedder.embed_documents([content])[0] if content is not None else None
+        params = {
+            "id": id,
+            "content": content,
+            "node_type": node_type,
+            "tags": list(tags) if tags is not None else None,
+            "source": source,
+            "metadata": Jsonb(metadata) if metadata is not None else None,
+            "embedding": embedding,
+            "model_hash": self.model_hash() if embedding is not None else None,
+            "codebase": codebase,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "protected": protected,
+            "superseded_by": superseded_by,
+        }
+        return uuid.UUID(str(self._value(sql.UPDATE_MEMORY, params)))
+
+    def delete_memory(self, id: uuid.UUID) -> None:
+        """Delete an own memory with its edges and scheduling."""
+        self._value(sql.DELETE_MEMORY, {"id": id})
+
+    def share_memory(self, id: uuid.UUID, visibility: str, groups: Sequence[uuid.UUID] = ()) -> None:
+        """Set who may see an own memory: private, group (with groups) or public."""
+        self._value(sql.SHARE_MEMORY, {"id": id, "visibility": visibility, "groups": list(groups)})
+
+    def touch_memories(self, ids: Sequence[uuid.UUID]) -> int:
+        """Record a recall of own memories (the testing effect); return how many changed."""
+        return int(self._value(sql.TOUCH_MEMORIES, {"ids": list(ids)}))
+
+    def promote_memory(self, id: uuid.UUID) -> Strengths:
+        """Strengthen an own memory."""
+        return self._row(Strengths, sql.PROMOTE_MEMORY, {"id": id})
+
+    def demote_memory(self, id: uuid.UUID) -> Strengths:
+        """Weaken an own memory."""
+        return self._row(Strengths, sql.DEMOTE_MEMORY, {"id": id})
+
+    def apply_decay(self, at: datetime | None = None) -> int:
+        """Let the caller's memories fade to `at` (default now); return how many changed."""
+        return int(self._value(sql.APPLY_DECAY, {"at": at}))
+
+    # --- search -----------------------------------------------------------------------------
+
+    def search_hybrid(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 10
+    ) -> list[SearchHit]:
+        """Search by words and by meaning (the query is embedded), fused by RRF."""
+        params = _search_params(query, filters, limit)
+        params["embedding"] = self.embedder.embed_query(query)
+        params["model_hash"] = self.model_hash()
+        return self._rows(SearchHit, sql.SEARCH_HYBRID, params)
+
+    def search_fts(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 10
+    ) -> list[SearchHit]:
+        """Search by words only (no embedding)."""
+        return self._rows(SearchHit, sql.SEARCH_FTS, _search_params(query, filters, limit))
+
+    def search_vector(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 10
+    ) -> list[SearchHit]:
+        """Search by meaning only (the query is embedded)."""
+        params = _search_params(query, filters, limit)
+        params["embedding"] = self.embedder.embed_query(query)
+        params["model_hash"] = self.model_hash()
+        return self._rows(SearchHit, sql.SEARCH_VECTOR, params)
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    def review(self, memory_id: uuid.UUID, rating: int, reviewed_at: datetime | None = None) -> Review:
+        """Review an own memory with an FSRS rating (1 again, 2 hard, 3 good, 4 easy)."""
+        params = {"memory_id": memory_id, "rating": rating, "reviewed_at": reviewed_at}
+        return self._row(Review, sql.REVIEW, params)
+
+    def get_scheduling(self, memory_id: uuid.UUID) -> Scheduling:
+        """Return the FSRS state of a visible memory."""
+        return self._row(Scheduling, sql.GET_SCHEDULING, {"memory_id": memory_id})
+
+    def due_memories(self, before: datetime | None = None, limit: int = 20) -> list[DueMemory]:
+        """Own memories due for review before `before` (default now)."""
+        return self._rows(DueMemory, sql.DUE_MEMORIES, {"before": before, "limit": limit})
+
+    # --- graph ------------------------------------------------------------------------------
+
+    def add_edge(
+        self, source_id: uuid.UUID, target_id: uuid.UUID, edge_type: str = "related", weight: float = 1.0
+    ) -> Edge:
+        """Link two visible memories (an own source)."""
+        params = {"source_id": source_id, "target_id": target_id, "edge_type": edge_type, "weight": weight}
+        return self._row(Edge, sql.ADD_EDGE, params)
+
+    def remove_edge(self, source_id: uuid.UUID, target_id: uuid.UUID, edge_type: str | None = None) -> int:
+        """Remove edges between two memories (of one type, or all); return how many."""
+        params = {"source_id": source_id, "target_id": target_id, "edge_type": edge_type}
+        return int(self._value(sql.REMOVE_EDGE, params))
+
+    def edges_of(
+        self, memory_id: uuid.UUID, edge_type: str | None = None, direction: str = "both"
+    ) -> list[EdgeOf]:
+        """The edges of a visible memory (in, out or both)."""
+        params = {"memory_id": memory_id, "edge_type": edge_type, "direction": direction}
+        return self._rows(EdgeOf, sql.EDGES_OF, params)
+
+    def neighbors(
+        self,
+        memory_id: uuid.UUID,
+        depth: int = 2,
+        edge_types: Sequence[str] | None = None,
+        min_activation: float = 0.1,
+        limit: int = 256,
+    ) -> list[Neighbor]:
+        """Memories reached from one by spreading activation."""
+        params = {
+            "memory_id": memory_id,
+            "depth": depth,
+            "edge_types": list(edge_types) if edge_types is not None else None,
+            "min_activation": min_activation,
+            "limit": limit,
+        }
+        return self._rows(Neighbor, sql.NEIGHBORS, params)
+
+    # --- domains ----------------------------------------------------------------------------
+
+    def upsert_domain(
+        self,
+        id: str,
+        label: str,
+        *,
+        centroid: Vector | None = None,
+        top_terms: Sequence[str] | None = None,
+        memory_count: int | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Domain:
+        """Create or change a knowledge domain."""
+        params = {
+            "id": id,
+            "label": label,
+            "centroid": centroid,
+            "model_hash": self.model_hash() if centroid is not None else None,
+            "top_terms": list(top_terms) if top_terms is not None else None,
+            "memory_count": memory_count,
+            "metadata": Jsonb(metadata) if metadata is not None else None,
+        }
+        return self._row(Domain, sql.UPSERT_DOMAIN, params)
+
+    def get_domain(self, id: str) -> Domain:
+        """Return one knowledge domain."""
+        return self._row(Domain, sql.GET_DOMAIN, {"id": id})
+
+    def list_domains(self) -> list[Domain]:
+        """Return every knowledge domain."""
+        return self._rows(Domain, sql.LIST_DOMAINS, {})
+
+    def delete_domain(self, id: str) -> None:
+        """Delete a knowledge domain."""
+        self._value(sql.DELETE_DOMAIN, {"id": id})
+
+    def classify(self, text: str, limit: int = 3) -> list[DomainMatch]:
+        """The domains closest to a text (the text is embedded)."""
+        params = {
+            "embedding": self.embedder.embed_query(text),
+            "model_hash": self.model_hash(),
+            "limit": limit,
+        }
+        return self._rows(DomainMatch, sql.CLASSIFY, params)
+
+    # --- intentions -------------------------------------------------------------------------
+
+    def set_intention(
+        self,
+        content: str,
+        *,
+        trigger_type: str = "manual",
+        trigger_data: dict[str, Any] | None = None,
+        priority: int = 2,
+        deadline: datetime | None = None,
+        tags: Sequence[str] = (),
+        related_memory_ids: Sequence[uuid.UUID] = (),
+    ) -> uuid.UUID:
+        """Remember to do something when a trigger fires; return the intention's id."""
+        params = {
+            "content": content,
+            "trigger_type": trigger_type,
+            "trigger_data": Jsonb(trigger_data or {}),
+            "priority": priority,
+            "deadline": deadline,
+            "tags": list(tags),
+            "related_memory_ids": list(related_memory_ids),
+        }
+        return uuid.UUID(str(self._value(sql.SET_INTENTION, params)))
+
+    def check_intentions(
+        self, context: str | None = None, at: datetime | None = None
+    ) -> list[TriggeredIntention]:
+        """Own active intentions whose trigger fires for this context at this time."""
+        return self._rows(TriggeredIntention, sql.CHECK_INTENTIONS, {"context": context, "at": at})
+
+    def update_intention(
+        self,
+        id: uuid.UUID,
+        *,
+        status: str | None = None,
+        content: str | None = None,
+        priority: int | None = None,
+        deadline: datetime | None = None,
+        snoozed_until: datetime | None = None,
+        trigger_type: str | None = None,
+        trigger_data: dict[str, Any] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> uuid.UUID:
+        """Change an own intention (None keeps a field)."""
+        params = {
+            "id": id,
+            "status": status,
+            "content": content,
+            "priority": priority,
+            "deadline": deadline,
+            "snoozed_until": snoozed_until,
+            "trigger_type": trigger_type,
+            "trigger_data": Jsonb(trigger_data) if trigger_data is not None else None,
+            "tags": list(tags) if tags is not None else None,
+        }
+        return uuid.UUID(str(self._value(sql.UPDATE_INTENTION, params)))
+
+    def list_intentions(self, statuses: Sequence[str] | None = None, limit: int = 50) -> list[Intention]:
+        """Own intentions, optionally of some statuses."""
+        params = {"statuses": list(statuses) if statuses is not None else None, "limit": limit}
+        return self._rows(Intention, sql.LIST_INTENTIONS, params)
+
+    # --- users and groups -------------------------------------------------------------------
+
+    def create_user(
+        self, handle: str, display_name: str | None = None, id: uuid.UUID | None = None
+    ) -> uuid.UUID:
+        """Create a user; return its id."""
+        params = {"handle": handle, "display_name": display_name, "id": id}
+        return uuid.UUID(str(self._value(sql.CREATE_USER, params)))
+
+    def find_user(self, handle: str) -> uuid.UUID:
+        """Return the id of the user with this handle (VS011 when there is none)."""
+        return uuid.UUID(str(self._value(sql.FIND_USER, {"handle": handle})))
+
+    def create_group(self, name: str) -> uuid.UUID:
+        """Create a group with the caller as its admin; return its id."""
+        return uuid.UUID(str(self._value(sql.CREATE_GROUP, {"name": name})))
+
+    def add_group_member(self, group_id: uuid.UUID, user_id: uuid.UUID, role: str = "member") -> None:
+        """Add a user to a group the caller administers."""
+        self._value(sql.ADD_GROUP_MEMBER, {"group_id": group_id, "user_id": user_id, "role": role})
+
+    def remove_group_member(self, group_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        """Remove a user from a group (an admin, or the user leaving)."""
+        self._value(sql.REMOVE_GROUP_MEMBER, {"group_id": group_id, "user_id": user_id})
+
+    # --- overview ---------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Counts and retention of the memories the caller can see."""
+        return self._row(Stats, sql.STATS, {})
+
+    def health(self) -> Health:
+        """The state of the deployment."""
+        return self._row(Health, sql.HEALTH, {})
+
+
+def _scalar(conn: psycopg.Connection[Any], query: LiteralString, params: dict[str, Any]) -> Any:
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None
+
+
+def _parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _insert_params(memory: NewMemory, vector: Vector, model_hash: str | None) -> dict[str, Any]:
+    return {
+        "content": memory.content,
+        "node_type": memory.node_type,
+        "tags": list(memory.tags),
+        "source": memory.source,
+        "metadata": Jsonb(memory.metadata),
+        "embedding": vector,
+        "model_hash": model_hash,
+        "codebase": memory.codebase,
+        "valid_from": memory.valid_from,
+        "valid_until": memory.valid_until,
+        "visibility": memory.visibility,
+        "groups": list(memory.groups),
+        "protected": memory.protected,
+    }
+
+
+def _search_params(query: str, filters: SearchFilters | None, limit: int) -> dict[str, Any]:
+    f = filters or SearchFilters()
+    return {
+        "query": query,
+        "limit": limit,
+        "tags": list(f.tags) if f.tags is not None else None,
+        "node_types": list(f.node_types) if f.node_types is not None else None,
+        "domains": list(f.domains) if f.domains is not None else None,
+        "codebase": f.codebase,
+        "created_after": f.created_after,
+        "created_before": f.created_before,
+        "min_retention": f.min_retention,
+        "include_superseded": f.include_superseded,
+        "embedding": None,
+        "model_hash": None,
+    }

@@ -1,0 +1,139 @@
+"""The connection pool: where to connect, the checks made before opening it, and transactions
+that carry the caller's identity.
+
+Every pooled connection runs as the application role with the configured timeouts (set once,
+in the pool's `configure` hook); the caller's identity is set per transaction, so the pool also
+works behind PgBouncer in transaction mode.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from vestige_client import deploy, embedded, sql
+from vestige_client.config import Settings
+from vestige_client.errors import ConnectionFailed, SchemaError, from_database
+
+APPLICATION_NAME = "vestige"
+EMBEDDED_DATABASE = "vestige"
+
+
+def server_conninfo(settings: Settings) -> str:
+    """Return the conninfo to use, starting the embedded server first when it is the backend."""
+    if settings.storage.backend == "embedded":
+        server = embedded.start(settings.storage.embedded.data_dir)
+        embedded.ensure_database(server, EMBEDDED_DATABASE)
+        return server.conninfo(EMBEDDED_DATABASE)
+    # An empty URL leaves everything to libpq: PG* variables and ~/.pgpass.
+    return settings.storage.postgres.url or ""
+
+
+def connect(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
+    """Open one autocommit connection, turning libpq's failure into a message that says what to do."""
+    try:
+        return psycopg.connect(
+            conninfo,
+            autocommit=True,
+            application_name=APPLICATION_NAME,
+            connect_timeout=max(1, round(settings.storage.postgres.acquire_timeout)),
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        if settings.storage.backend == "embedded":
+            hint = "see `vestige db status` and the server log in the data directory"
+        else:
+            where = settings.source or "the environment"
+            hint = (
+                f"check [storage.postgres] url ({where}) or VESTIGE_DATABASE_URL, that the server "
+                "is running, and the password (PGPASSWORD or ~/.pgpass)"
+            )
+        raise ConnectionFailed(f"cannot connect to PostgreSQL: {reason}", hint=hint) from exc
+
+
+def prepare(conninfo: str, settings: Settings) -> None:
+    """Check the database before the pool opens; deploy the schema when that is allowed."""
+    plan = deploy.bundled_plan()
+    auto = settings.storage.backend == "embedded" or settings.storage.postgres.auto_deploy
+    with connect(conninfo, settings) as conn:
+        state = deploy.status(conn, plan)
+        if state.state == "up-to-date":
+            return
+        if conn.execute(sql.PGVECTOR_AVAILABLE).fetchone() is None:
+            raise SchemaError(
+                "this PostgreSQL server has no pgvector extension",
+                hint="install pgvector 0.8.4 or newer on the server (the postgresql-NN-pgvector package), "
+                "then run `vestige db deploy`",
+            )
+        if state.state == "newer" or not auto:
+            deploy.require_current(conn, plan)
+    name, email = deploy.default_committer()
+    deploy.deploy(conninfo, plan, committer_name=name, committer_email=email)
+
+
+class Database:
+    """One connection pool per process, opened fail-fast."""
+
+    def __init__(self, conninfo: str, settings: Settings) -> None:
+        pg = settings.storage.postgres
+        session = {
+            "role": pg.role,
+            "statement_timeout": _ms(pg.statement_timeout),
+            "lock_timeout": _ms(pg.lock_timeout),
+            "idle_in_transaction_timeout": _ms(pg.idle_in_transaction_timeout),
+        }
+
+        def configure(conn: psycopg.Connection[Any]) -> None:
+            register_vector(conn)
+            conn.execute(sql.CONFIGURE_SESSION, session)
+            conn.commit()
+
+        self._pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=pg.max_connections,
+            timeout=pg.acquire_timeout,
+            kwargs={"application_name": APPLICATION_NAME},
+            configure=configure,
+            open=False,
+            name="vestige",
+        )
+        try:
+            self._pool.open(wait=True, timeout=pg.acquire_timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            # The first connection failed; connect once more to tell the user why.
+            connect(conninfo, settings).close()
+            raise ConnectionFailed(f"no database connection within {pg.acquire_timeout:g} s") from exc
+        except psycopg.Error as exc:
+            self._pool.close()
+            raise from_database(exc) from exc
+
+    def close(self) -> None:
+        """Close every connection of the pool."""
+        self._pool.close()
+
+    @contextmanager
+    def transaction(self, user_id: uuid.UUID | None) -> Iterator[psycopg.Connection[Any]]:
+        """Yield a pooled connection inside a transaction that names the caller; map errors."""
+        try:
+            with self._pool.connection() as conn:
+                if user_id is not None:
+                    conn.execute(sql.SET_IDENTITY, {"user_id": str(user_id)})
+                yield conn
+        except PoolTimeout as exc:
+            raise ConnectionFailed(
+                "all database connections are busy", hint="raise [storage.postgres] max_connections"
+            ) from exc
+        except psycopg.Error as exc:
+            raise from_database(exc) from exc
+
+
+def _ms(seconds: float) -> str:
+    return f"{round(seconds * 1000)}ms"

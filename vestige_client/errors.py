@@ -1,0 +1,166 @@
+"""Every error the client raises, and the one mapper from PostgreSQL SQLSTATEs to them.
+
+Each class's docstring is its default message. The SQL API's own errors (class `VS`, listed in
+docs/errors.md) map one code to one class; anything else from the server becomes
+`VestigeDatabaseError`. The CLI and the MCP server show `str(error)`: the message, the hint
+when there is one, and the SQLSTATE in brackets (look it up in docs/errors.md).
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+
+class VestigeError(Exception):
+    """Vestige failed."""
+
+    sqlstate: str | None = None
+
+    def __init__(self, message: str | None = None, *, hint: str | None = None) -> None:
+        self.message = message or (self.__doc__ or "").strip()
+        self.hint = hint
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        return f"{text} [{self.sqlstate}]" if self.sqlstate else text
+
+
+# --- Set-up: configuration, server, schema -------------------------------------------------------
+
+
+class ConfigError(VestigeError):
+    """The configuration is invalid."""
+
+
+class ConnectionFailed(VestigeError):
+    """Cannot connect to PostgreSQL."""
+
+
+class EmbeddedServerError(VestigeError):
+    """The embedded PostgreSQL server could not be started or stopped."""
+
+
+class SchemaError(VestigeError):
+    """The database schema is not what this client expects."""
+
+
+class SchemaNotDeployed(SchemaError):
+    """The Vestige schema is not deployed in this database: run `vestige db deploy`."""
+
+
+class SchemaOutOfDate(SchemaError):
+    """The Vestige schema is older than this client: run `vestige db deploy`."""
+
+
+class SchemaNewer(SchemaError):
+    """The database has Vestige changes this client does not know: upgrade vestige-postgres."""
+
+
+class DeployFailed(SchemaError):
+    """Deploying the Vestige schema failed; the failing change was rolled back."""
+
+
+class EmbeddingError(VestigeError):
+    """The embedding model could not be loaded or used."""
+
+
+# --- The SQL API's own errors (docs/errors.md) -----------------------------------------------------
+
+
+class NoIdentity(VestigeError):
+    """No caller identity is set: configure [user] id."""
+
+    sqlstate = "VS001"
+
+
+class ModelNotRegistered(VestigeError):
+    """No embedding model is registered in this database."""
+
+    sqlstate = "VS002"
+
+
+class ModelMismatch(VestigeError):
+    """The embedding model differs from the database's: run `vestige migrate reembed`."""
+
+    sqlstate = "VS003"
+
+
+class DimensionMismatch(VestigeError):
+    """The vector's dimension differs from the registered model's."""
+
+    sqlstate = "VS004"
+
+
+class RegistryConflict(VestigeError):
+    """Another embedding model is registered: run `vestige migrate reembed` to switch."""
+
+    sqlstate = "VS005"
+
+
+class InvalidInput(VestigeError):
+    """An argument is invalid."""
+
+    sqlstate = "VS006"
+
+
+class InvalidVector(VestigeError):
+    """The vector is invalid (all zeros)."""
+
+    sqlstate = "VS007"
+
+
+class NotFound(VestigeError):
+    """Not found, or not visible to you."""
+
+    sqlstate = "VS008"
+
+
+class NotOwner(VestigeError):
+    """Only the owner may change this memory."""
+
+    sqlstate = "VS009"
+
+
+class NotGroupMember(VestigeError):
+    """You are not a member (or not an admin) of that group."""
+
+    sqlstate = "VS010"
+
+
+class UnknownUser(VestigeError):
+    """The configured user does not exist: create it with `vestige user create`."""
+
+    sqlstate = "VS011"
+
+
+class ExtensionTooOld(VestigeError):
+    """pgvector is too old (0.8.4 or newer is required) or not in schema public."""
+
+    sqlstate = "VS012"
+
+
+class Conflict(VestigeError):
+    """That name is already taken."""
+
+    sqlstate = "VS013"
+
+
+class VestigeDatabaseError(VestigeError):
+    """The database reported an error."""
+
+
+_BY_SQLSTATE: dict[str, type[VestigeError]] = {
+    cls.sqlstate: cls for cls in VestigeError.__subclasses__() if cls.sqlstate is not None
+}
+
+
+def from_database(exc: psycopg.Error) -> VestigeError:
+    """Map a psycopg error to the Vestige exception for its SQLSTATE (raise it `from exc`)."""
+    diag = exc.diag
+    message = diag.message_primary or str(exc).strip() or None
+    cls = _BY_SQLSTATE.get(exc.sqlstate or "", VestigeDatabaseError)
+    error = cls(message, hint=diag.message_hint)
+    if cls is VestigeDatabaseError:
+        error.sqlstate = exc.sqlstate
+    return error

@@ -1,0 +1,255 @@
+"""Rows the SQL API returns, as frozen dataclasses whose fields are the SQL output columns."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A memory, from `vestige.get_memory`."""
+
+    id: uuid.UUID
+    content: str
+    node_type: str
+    tags: list[str]
+    source: str | None
+    metadata: dict[str, Any]
+    domains: list[str]
+    domain_scores: dict[str, Any]
+    codebase: str | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    owner_user_id: uuid.UUID
+    visibility: str
+    shared_with_groups: list[uuid.UUID]
+    storage_strength: float
+    retrieval_strength: float
+    retention_strength: float
+    retention: float
+    access_count: int
+    last_accessed: datetime | None
+    protected: bool
+    superseded_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    has_embedding: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of `vestige.search_hybrid` (and its text-only and vector-only forms)."""
+
+    id: uuid.UUID
+    content: str
+    node_type: str
+    tags: list[str]
+    score: float
+    fts_rank: int | None
+    fts_score: float | None
+    vector_rank: int | None
+    vector_similarity: float | None
+    retention: float
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Strengths:
+    """The strengths of a memory after `vestige.promote_memory` / `vestige.demote_memory`."""
+
+    id: uuid.UUID
+    storage_strength: float
+    retrieval_strength: float
+    retention_strength: float
+    stability: float | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """The FSRS-6 state after `vestige.review`."""
+
+    memory_id: uuid.UUID
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    state: str
+    step: int | None
+    reps: int
+    lapses: int
+    last_review: datetime | None
+    next_review: datetime | None
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """The FSRS-6 state of a memory, from `vestige.get_scheduling`."""
+
+    memory_id: uuid.UUID
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    state: str
+    step: int | None
+    reps: int
+    lapses: int
+    last_review: datetime | None
+    next_review: datetime | None
+    retrievability_now: float | None
+
+
+@dataclass(frozen=True)
+class DueMemory:
+    """A memory due for review, from `vestige.due_memories`."""
+
+    memory_id: uuid.UUID
+    content: str
+    node_type: str
+    state: str
+    next_review: datetime | None
+    stability: float | None
+    difficulty: float | None
+    reps: int
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An edge, from `vestige.add_edge`."""
+
+    source_id: uuid.UUID
+    target_id: uuid.UUID
+    edge_type: str
+    weight: float
+    created_at: datetime
+    last_activated: datetime | None
+    activation_count: int
+
+
+@dataclass(frozen=True)
+class EdgeOf:
+    """An edge of one memory, from `vestige.edges_of`."""
+
+    source_id: uuid.UUID
+    target_id: uuid.UUID
+    edge_type: str
+    weight: float
+    created_at: datetime
+    last_activated: datetime | None
+    activation_count: int
+    direction: str
+    other_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    """A memory reached by spreading activation, from `vestige.neighbors`."""
+
+    id: uuid.UUID
+    content: str
+    node_type: str
+    hops: int
+    activation: float
+    path: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A knowledge domain, from `vestige.get_domain` / `list_domains` / `upsert_domain`."""
+
+    id: str
+    label: str
+    has_centroid: bool
+    top_terms: list[str]
+    memory_count: int
+    metadata: dict[str, Any]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DomainMatch:
+    """A domain close to a vector, from `vestige.classify`."""
+
+    domain_id: str
+    label: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Intention:
+    """An intention, from `vestige.list_intentions`."""
+
+    id: uuid.UUID
+    owner_user_id: uuid.UUID
+    content: str
+    trigger_type: str
+    trigger_data: dict[str, Any]
+    priority: int
+    status: str
+    deadline: datetime | None
+    snoozed_until: datetime | None
+    tags: list[str]
+    related_memory_ids: list[uuid.UUID]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TriggeredIntention(Intention):
+    """An intention whose trigger fired, from `vestige.check_intentions`."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """The embedding registry, from `vestige.registered_model` / `register_model`."""
+
+    name: str
+    dimension: int
+    hash: str
+    generation: int
+    registered_at: datetime
+    pending_name: str | None
+    pending_dimension: int | None
+    pending_hash: str | None
+    previous_name: str | None
+    previous_dimension: int | None
+    previous_hash: str | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts and retention of the memories visible to the caller, from `vestige.stats`."""
+
+    total: int
+    own: int
+    shared_with_me: int
+    public_not_own: int
+    with_embedding: int
+    by_node_type: dict[str, int]
+    avg_retention: float | None
+    retention_histogram: Any
+    due_now: int
+    edges: int
+    active_intentions: int
+    oldest: datetime | None
+    newest: datetime | None
+
+
+@dataclass(frozen=True)
+class Health:
+    """The state of the deployment, from `vestige.health`."""
+
+    status: str
+    reasons: list[str]
+    postgres_version: str
+    pgvector_version: str
+    model_name: str | None
+    model_dimension: int | None
+    model_generation: int | None
+    memories: int
+    memories_without_embedding: int
+    hnsw_index_valid: bool | None
+    fts_language: str

@@ -1,0 +1,198 @@
+"""Every SQL statement the client sends, as constants.
+
+Each statement calls one `vestige.*` function with named arguments (docs/sql-api.md documents
+them); the parameter names of a constant are the keyword arguments of the client method that
+sends it. Nothing here is assembled at run time.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+# --- Session and transaction set-up -------------------------------------------------------------
+
+# Run once per pooled connection (psycopg_pool `configure`): the role, then the timeouts, all
+# session-wide. An empty role keeps the login role.
+CONFIGURE_SESSION: LiteralString = """
+SELECT set_config('role', coalesce(nullif(%(role)s, ''), current_user), false),
+       set_config('statement_timeout', %(statement_timeout)s, false),
+       set_config('lock_timeout', %(lock_timeout)s, false),
+       set_config('idle_in_transaction_session_timeout', %(idle_in_transaction_timeout)s, false)
+"""
+
+# The caller, for this transaction only (safe behind PgBouncer in transaction mode).
+SET_IDENTITY: LiteralString = "SELECT set_config('vestige.user_id', %(user_id)s, true)"
+
+PGVECTOR_AVAILABLE: LiteralString = "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'vector'"
+
+FIND_USER: LiteralString = "SELECT vestige.find_user(p_handle => %(handle)s)"
+
+# --- Embedding registry -------------------------------------------------------------------------
+
+REGISTERED_MODEL: LiteralString = "SELECT * FROM vestige.registered_model()"
+
+REGISTER_MODEL: LiteralString = """
+SELECT * FROM vestige.register_model(p_name => %(name)s, p_dimension => %(dimension)s, p_hash => %(hash)s)
+"""
+
+# --- Memories -----------------------------------------------------------------------------------
+
+INSERT_MEMORY: LiteralString = """
+SELECT vestige.insert_memory(
+    p_content => %(content)s, p_node_type => %(node_type)s, p_tags => %(tags)s, p_source => %(source)s,
+    p_metadata => %(metadata)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
+    p_codebase => %(codebase)s, p_valid_from => %(valid_from)s, p_valid_until => %(valid_until)s,
+    p_visibility => %(visibility)s, p_shared_with_groups => %(groups)s, p_protected => %(protected)s)
+"""
+
+GET_MEMORY: LiteralString = "SELECT * FROM vestige.get_memory(p_id => %(id)s)"
+
+UPDATE_MEMORY: LiteralString = """
+SELECT vestige.update_memory(
+    p_id => %(id)s, p_content => %(content)s, p_node_type => %(node_type)s, p_tags => %(tags)s,
+    p_source => %(source)s, p_metadata => %(metadata)s, p_embedding => %(embedding)s,
+    p_model_hash => %(model_hash)s, p_codebase => %(codebase)s, p_valid_from => %(valid_from)s,
+    p_valid_until => %(valid_until)s, p_protected => %(protected)s, p_superseded_by => %(superseded_by)s)
+"""
+
+DELETE_MEMORY: LiteralString = "SELECT vestige.delete_memory(p_id => %(id)s)"
+
+SHARE_MEMORY: LiteralString = """
+SELECT vestige.share_memory(p_id => %(id)s, p_visibility => %(visibility)s, p_groups => %(groups)s)
+"""
+
+TOUCH_MEMORIES: LiteralString = "SELECT vestige.touch_memories(p_ids => %(ids)s)"
+
+PROMOTE_MEMORY: LiteralString = "SELECT * FROM vestige.promote_memory(p_id => %(id)s)"
+
+DEMOTE_MEMORY: LiteralString = "SELECT * FROM vestige.demote_memory(p_id => %(id)s)"
+
+APPLY_DECAY: LiteralString = "SELECT vestige.apply_decay(p_at => coalesce(%(at)s, now()))"
+
+# --- Search -------------------------------------------------------------------------------------
+
+SEARCH_FTS: LiteralString = """
+SELECT * FROM vestige.search_fts(
+    p_query => %(query)s, p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s,
+    p_domains => %(domains)s, p_codebase => %(codebase)s, p_created_after => %(created_after)s,
+    p_created_before => %(created_before)s, p_min_retention => %(min_retention)s,
+    p_include_superseded => %(include_superseded)s)
+"""
+
+SEARCH_VECTOR: LiteralString = """
+SELECT * FROM vestige.search_vector(
+    p_embedding => %(embedding)s, p_model_hash => %(model_hash)s, p_limit => %(limit)s, p_tags => %(tags)s,
+    p_node_types => %(node_types)s, p_domains => %(domains)s, p_codebase => %(codebase)s,
+    p_created_after => %(created_after)s, p_created_before => %(created_before)s,
+    p_min_retention => %(min_retention)s, p_include_superseded => %(include_superseded)s)
+"""
+
+SEARCH_HYBRID: LiteralString = """
+SELECT * FROM vestige.search_hybrid(
+    p_query => %(query)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
+    p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s, p_domains => %(domains)s,
+    p_codebase => %(codebase)s, p_created_after => %(created_after)s,
+    p_created_before => %(created_before)s, p_min_retention => %(min_retention)s,
+    p_include_superseded => %(include_superseded)s)
+"""
+
+# --- Scheduling ---------------------------------------------------------------------------------
+
+REVIEW: LiteralString = """
+SELECT * FROM vestige.review(p_memory_id => %(memory_id)s, p_rating => %(rating)s,
+                             p_reviewed_at => coalesce(%(reviewed_at)s, now()))
+"""
+
+GET_SCHEDULING: LiteralString = "SELECT * FROM vestige.get_scheduling(p_memory_id => %(memory_id)s)"
+
+DUE_MEMORIES: LiteralString = """
+SELECT * FROM vestige.due_memories(p_before => coalesce(%(before)s, now()), p_limit => %(limit)s)
+"""
+
+# --- Graph --------------------------------------------------------------------------------------
+
+ADD_EDGE: LiteralString = """
+SELECT * FROM vestige.add_edge(p_source_id => %(source_id)s, p_target_id => %(target_id)s,
+                               p_edge_type => %(edge_type)s, p_weight => %(weight)s)
+"""
+
+REMOVE_EDGE: LiteralString = """
+SELECT vestige.remove_edge(p_source_id => %(source_id)s, p_target_id => %(target_id)s,
+                           p_edge_type => %(edge_type)s)
+"""
+
+EDGES_OF: LiteralString = """
+SELECT * FROM vestige.edges_of(p_memory_id => %(memory_id)s, p_edge_type => %(edge_type)s,
+                               p_direction => %(direction)s)
+"""
+
+NEIGHBORS: LiteralString = """
+SELECT * FROM vestige.neighbors(p_memory_id => %(memory_id)s, p_depth => %(depth)s,
+                                p_edge_types => %(edge_types)s, p_min_activation => %(min_activation)s,
+                                p_limit => %(limit)s)
+"""
+
+# --- Domains ------------------------------------------------------------------------------------
+
+UPSERT_DOMAIN: LiteralString = """
+SELECT * FROM vestige.upsert_domain(p_id => %(id)s, p_label => %(label)s, p_centroid => %(centroid)s,
+                                    p_model_hash => %(model_hash)s, p_top_terms => %(top_terms)s,
+                                    p_memory_count => %(memory_count)s, p_metadata => %(metadata)s)
+"""
+
+GET_DOMAIN: LiteralString = "SELECT * FROM vestige.get_domain(p_id => %(id)s)"
+
+LIST_DOMAINS: LiteralString = "SELECT * FROM vestige.list_domains()"
+
+DELETE_DOMAIN: LiteralString = "SELECT vestige.delete_domain(p_id => %(id)s)"
+
+CLASSIFY: LiteralString = """
+SELECT * FROM vestige.classify(p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
+                               p_limit => %(limit)s)
+"""
+
+# --- Intentions ---------------------------------------------------------------------------------
+
+SET_INTENTION: LiteralString = """
+SELECT vestige.set_intention(
+    p_content => %(content)s, p_trigger_type => %(trigger_type)s, p_trigger_data => %(trigger_data)s,
+    p_priority => %(priority)s, p_deadline => %(deadline)s, p_tags => %(tags)s,
+    p_related_memory_ids => %(related_memory_ids)s)
+"""
+
+CHECK_INTENTIONS: LiteralString = """
+SELECT * FROM vestige.check_intentions(p_context => %(context)s, p_at => coalesce(%(at)s, now()))
+"""
+
+UPDATE_INTENTION: LiteralString = """
+SELECT vestige.update_intention(
+    p_id => %(id)s, p_status => %(status)s, p_content => %(content)s, p_priority => %(priority)s,
+    p_deadline => %(deadline)s, p_snoozed_until => %(snoozed_until)s, p_trigger_type => %(trigger_type)s,
+    p_trigger_data => %(trigger_data)s, p_tags => %(tags)s)
+"""
+
+LIST_INTENTIONS: LiteralString = """
+SELECT * FROM vestige.list_intentions(p_statuses => %(statuses)s, p_limit => %(limit)s)
+"""
+
+# --- Users and groups ---------------------------------------------------------------------------
+
+CREATE_USER: LiteralString = """
+SELECT vestige.create_user(p_handle => %(handle)s, p_display_name => %(display_name)s, p_id => %(id)s)
+"""
+
+CREATE_GROUP: LiteralString = "SELECT vestige.create_group(p_name => %(name)s)"
+
+ADD_GROUP_MEMBER: LiteralString = """
+SELECT vestige.add_group_member(p_group_id => %(group_id)s, p_user_id => %(user_id)s, p_role => %(role)s)
+"""
+
+REMOVE_GROUP_MEMBER: LiteralString = """
+SELECT vestige.remove_group_member(p_group_id => %(group_id)s, p_user_id => %(user_id)s)
+"""
+
+# --- Overview -----------------------------------------------------------------------------------
+
+STATS: LiteralString = "SELECT * FROM vestige.stats()"
+
+HEALTH: LiteralString = "SELECT * FROM vestige.health()"
