@@ -1,9 +1,12 @@
 """Shared fixtures: one test server per session, a template database deployed once with Sqitch,
 and a fresh database per test cloned from that template.
 
-The server is the embedded PostgreSQL (started in VESTIGE_TEST_PGDATA, default
-/tmp/vestige-test-pg) unless VESTIGE_TEST_DSN names an external server (a superuser DSN: tests
-create databases).
+The server is, in this order: VESTIGE_TEST_DSN when set (an external server, with a superuser
+DSN: tests create databases); a pgvector container through testcontainers when
+VESTIGE_TEST_SERVER=container (needs a Docker engine; the image is VESTIGE_TEST_IMAGE, default
+pgvector/pgvector:pg17); otherwise the embedded PostgreSQL, started in VESTIGE_TEST_PGDATA
+(default /tmp/vestige-test-pg). Nothing falls back silently: a container that cannot start fails
+the session.
 """
 
 from __future__ import annotations
@@ -24,12 +27,18 @@ REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 
 
-def _server_conninfo() -> str:
+def _server_conninfo() -> Iterator[str]:
     dsn = os.environ.get("VESTIGE_TEST_DSN")
     if dsn:
-        return dsn
-    server = embedded.start(Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg")))
-    return server.conninfo()
+        yield dsn
+    elif os.environ.get("VESTIGE_TEST_SERVER") == "container":
+        from testcontainers.community.postgres import PostgresContainer
+
+        image = os.environ.get("VESTIGE_TEST_IMAGE", "pgvector/pgvector:pg17")
+        with PostgresContainer(image, driver=None) as container:
+            yield container.get_connection_url()
+    else:
+        yield embedded.start(Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))).conninfo()
 
 
 def _with_dbname(conninfo: str, dbname: str) -> str:
@@ -37,9 +46,9 @@ def _with_dbname(conninfo: str, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_conninfo() -> str:
+def server_conninfo() -> Iterator[str]:
     """Conninfo of the test server's maintenance database (superuser)."""
-    return _server_conninfo()
+    yield from _server_conninfo()
 
 
 def _admin(conninfo: str, statement: sql.Composed) -> None:

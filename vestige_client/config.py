@@ -19,9 +19,10 @@ from typing import Any, Literal
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from vestige_client.embed import DEFAULT_MODEL as DEFAULT_MODEL
+from vestige_client.embed import split_model_spec
 from vestige_client.errors import ConfigError
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ENV_PREFIX = "VESTIGE_"
 DATABASE_URL_ENV = "VESTIGE_DATABASE_URL"
 CONFIG_ENV = "VESTIGE_CONFIG"
@@ -169,10 +170,10 @@ def _url(value: object) -> str | None:
 
 def _model(value: object) -> str:
     name = _string(value)
-    if "@" in name:
-        base, _, size = name.rpartition("@")
-        if not base or not size.isdigit() or int(size) < 1:
-            raise _Invalid("a model name or path, optionally with @N (N a positive integer, e.g. @256)")
+    try:
+        split_model_spec(name)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
     return name
 
 

@@ -29,7 +29,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 
-from vestige_client import _sqitch_sql as sql
+from vestige_client import sql
 from vestige_client.errors import (
     DeployFailed,
     SchemaError,

