@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -24,6 +25,7 @@ from vestige_client.errors import ConfigError, InvalidInput, VestigeError
 app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     help="Vestige: long-term memory for AI assistants, with PostgreSQL as the engine.",
 )
 db_app = typer.Typer(no_args_is_help=True, help="The database: the embedded server and the schema.")
@@ -247,10 +249,15 @@ def search(
     if as_json:
         _print_json(hits)
         return
-    table = Table("score", "id", "type", "content", "tags")
+    table = Table(box=box.SIMPLE)
+    table.add_column("id", no_wrap=True, min_width=36)
+    table.add_column("score")
+    table.add_column("type")
+    table.add_column("content", min_width=20, ratio=1)
+    table.add_column("tags")
     for hit in hits:
         tag_list = ", ".join(hit.tags)
-        table.add_row(f"{hit.score:.4f}", str(hit.id), hit.node_type, _short(hit.content), tag_list)
+        table.add_row(str(hit.id), f"{hit.score:.4f}", hit.node_type, _short(hit.content), tag_list)
     out.print(table if hits else "No memories found.")
 
 
@@ -294,9 +301,13 @@ def due(
     if as_json:
         _print_json(rows)
         return
-    table = Table("next_review", "memory_id", "state", "content")
+    table = Table(box=box.SIMPLE)
+    table.add_column("memory_id", no_wrap=True, min_width=36)
+    table.add_column("next_review")
+    table.add_column("state")
+    table.add_column("content", min_width=20, ratio=1)
     for row in rows:
-        table.add_row(_jsonable(row.next_review), str(row.memory_id), row.state, _short(row.content, 70))
+        table.add_row(str(row.memory_id), _jsonable(row.next_review), row.state, _short(row.content, 70))
     out.print(table if rows else "Nothing is due.")
 
 
@@ -442,7 +453,7 @@ def db_verify(as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(results)
     else:
-        table = Table("change", "ok", "detail")
+        table = Table("change", "ok", "detail", box=box.SIMPLE)
         for r in results:
             table.add_row(r.change, "ok" if r.ok else "FAILED", r.detail)
         out.print(table)

@@ -180,8 +180,10 @@ class Client:
             for start in range(0, len(memories), EMBED_BATCH):
                 batch = memories[start : start + EMBED_BATCH]
                 vectors = self.embedder.embed_documents([m.content for m in batch])
-                for memory, vector in zip(batch, vectors, strict=True):
-                    ids.append(_scalar(conn, sql.INSERT_MEMORY, _insert_params(memory, vector, model_hash)))
+                params = [_insert_params(m, v, model_hash) for m, v in zip(batch, vectors, strict=True)]
+                cur = conn.cursor()
+                cur.executemany(sql.INSERT_MEMORY, params, returning=True)  # pipelined: one round trip
+                ids.extend(_fetch_id(result) for result in cur.results())
                 if progress is not None:
                     progress(len(batch))
         return ids
@@ -475,6 +477,12 @@ class Client:
 def _scalar(conn: psycopg.Connection[Any], query: LiteralString, params: dict[str, Any]) -> Any:
     row = conn.execute(query, params).fetchone()
     return row[0] if row else None
+
+
+def _fetch_id(cur: psycopg.Cursor[Any]) -> uuid.UUID:
+    row = cur.fetchone()
+    assert row is not None
+    return uuid.UUID(str(row[0]))
 
 
 def _parse_uuid(value: str) -> uuid.UUID | None:

@@ -19,7 +19,6 @@ changes the hash, and the database then asks for `vestige migrate reembed`.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -114,8 +113,6 @@ class SentenceTransformerEmbedder:
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                # Nothing may be downloaded at run time: a model that is not on disk is an error.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 try:
                     import transformers.utils.logging as transformers_logging
                     from sentence_transformers import SentenceTransformer
@@ -124,7 +121,8 @@ class SentenceTransformerEmbedder:
                     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                     transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
-                    self._model = SentenceTransformer(self._source, device="cpu")
+                    # Nothing is downloaded at run time: a model that is not on disk is an error.
+                    self._model = SentenceTransformer(self._source, device="cpu", local_files_only=True)
                 except Exception as exc:
                     raise EmbeddingError(
                         f"cannot load the embedding model {self._name!r}: {exc}",
