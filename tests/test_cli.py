@@ -192,3 +192,11 @@ def test_embedded_default_starts_deploys_and_stops(tmp_path: Path) -> None:
         assert not embedded.status(data_dir).running
     finally:
         embedded.stop(data_dir)
+
+
+def test_the_embedded_server_never_starts_when_a_url_is_configured(vestige: Vestige, tmp_path: Path) -> None:
+    data_dir = tmp_path / "never"
+    result = vestige("db", "start", VESTIGE_STORAGE__EMBEDDED__DATA_DIR=str(data_dir))
+    assert result.exit_code == 1 and "external PostgreSQL" in result.stderr
+    assert vestige.json("stats")["total"] == 0
+    assert not data_dir.exists()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import psycopg
 import typer
 from rich import box
 from rich.console import Console
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from vestige_client import config, db, deploy, embedded
 from vestige_client.client import Client, NewMemory, SearchFilters
-from vestige_client.errors import ConfigError, InvalidInput, VestigeError
+from vestige_client.errors import ConfigError, InvalidInput, VestigeError, from_database
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -70,11 +71,12 @@ def _main(
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Turn a VestigeError into one line on stderr and exit code 1."""
+    """Turn an error into one line on stderr and exit code 1."""
     try:
         yield
-    except VestigeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (VestigeError, psycopg.Error) as exc:
+        error = exc if isinstance(exc, VestigeError) else from_database(exc)
+        print("error: " + " ".join(str(error).split()), file=sys.stderr)
         raise typer.Exit(1) from exc
 
 
@@ -436,6 +438,7 @@ def db_deploy(as_json: JsonOption = False) -> None:
     with _errors():
         settings = _settings()
         conninfo = db.server_conninfo(settings)
+        db.connect(conninfo, settings).close()  # a clear message when the server is unreachable
         name, email = deploy.default_committer()
         deployed = deploy.deploy(conninfo, deploy.bundled_plan(), committer_name=name, committer_email=email)
     if as_json:
@@ -449,7 +452,9 @@ def db_verify(as_json: JsonOption = False) -> None:
     """Run the verify script of every deployed change; exit 1 if one fails."""
     with _errors():
         settings = _settings()
-        results = deploy.verify(db.server_conninfo(settings), deploy.bundled_plan())
+        conninfo = db.server_conninfo(settings)
+        db.connect(conninfo, settings).close()  # a clear message when the server is unreachable
+        results = deploy.verify(conninfo, deploy.bundled_plan())
     if as_json:
         _print_json(results)
     else:

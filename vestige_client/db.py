@@ -49,10 +49,10 @@ def connect(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
         if settings.storage.backend == "embedded":
             hint = "see `vestige db status` and the server log in the data directory"
         else:
-            where = settings.source or "the environment"
+            where = f"[storage.postgres] url in {settings.source}" if settings.source else "vestige.toml"
             hint = (
-                f"check [storage.postgres] url ({where}) or VESTIGE_DATABASE_URL, that the server "
-                "is running, and the password (PGPASSWORD or ~/.pgpass)"
+                f"check VESTIGE_DATABASE_URL or {where}, that the server is running, "
+                "and the password (PGPASSWORD or ~/.pgpass)"
             )
         raise ConnectionFailed(f"cannot connect to PostgreSQL: {reason}", hint=hint) from exc
 

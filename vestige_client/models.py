@@ -84,19 +84,9 @@ class Review:
 
 
 @dataclass(frozen=True)
-class Scheduling:
+class Scheduling(Review):
     """The FSRS-6 state of a memory, from `vestige.get_scheduling`."""
 
-    memory_id: uuid.UUID
-    stability: float | None
-    difficulty: float | None
-    retrievability: float | None
-    state: str
-    step: int | None
-    reps: int
-    lapses: int
-    last_review: datetime | None
-    next_review: datetime | None
     retrievability_now: float | None
 
 
