@@ -432,13 +432,19 @@ def db_status(as_json: JsonOption = False) -> None:
     out.print(f"schema: {schema.state} ({schema.message})" if schema else "schema: unknown (not running)")
 
 
+def _reachable_conninfo() -> str:
+    """The database to deploy or verify, after one connection that explains a failure."""
+    settings = _settings()
+    conninfo = db.server_conninfo(settings)
+    db.connect(conninfo, settings).close()
+    return conninfo
+
+
 @db_app.command("deploy")
 def db_deploy(as_json: JsonOption = False) -> None:
     """Deploy the bundled Sqitch plan (recorded in Sqitch's registry, as `sqitch deploy` would)."""
     with _errors():
-        settings = _settings()
-        conninfo = db.server_conninfo(settings)
-        db.connect(conninfo, settings).close()  # a clear message when the server is unreachable
+        conninfo = _reachable_conninfo()
         name, email = deploy.default_committer()
         deployed = deploy.deploy(conninfo, deploy.bundled_plan(), committer_name=name, committer_email=email)
     if as_json:
@@ -451,9 +457,7 @@ def db_deploy(as_json: JsonOption = False) -> None:
 def db_verify(as_json: JsonOption = False) -> None:
     """Run the verify script of every deployed change; exit 1 if one fails."""
     with _errors():
-        settings = _settings()
-        conninfo = db.server_conninfo(settings)
-        db.connect(conninfo, settings).close()  # a clear message when the server is unreachable
+        conninfo = _reachable_conninfo()
         results = deploy.verify(conninfo, deploy.bundled_plan())
     if as_json:
         _print_json(results)

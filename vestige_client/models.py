@@ -118,16 +118,9 @@ class Edge:
 
 
 @dataclass(frozen=True)
-class EdgeOf:
+class EdgeOf(Edge):
     """An edge of one memory, from `vestige.edges_of`."""
 
-    source_id: uuid.UUID
-    target_id: uuid.UUID
-    edge_type: str
-    weight: float
-    created_at: datetime
-    last_activated: datetime | None
-    activation_count: int
     direction: str
     other_id: uuid.UUID
 
