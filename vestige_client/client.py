@@ -6,6 +6,7 @@ everything else happens in SQL (docs/sql-api.md says what each function does).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from vestige_client import db, sql
 from vestige_client.config import Settings
+from vestige_client.contradiction import contradicts
 from vestige_client.embed import Embedder, Vector, resolve_embedder
 from vestige_client.errors import ModelMismatch
 from vestige_client.models import (
@@ -28,15 +30,19 @@ from vestige_client.models import (
     Edge,
     EdgeOf,
     Health,
+    Ingested,
     Intention,
+    Listed,
     Memory,
     Neighbor,
+    RecallHit,
     RegisteredModel,
     Review,
     Scheduling,
     SearchHit,
     Stats,
     Strengths,
+    TimelineDay,
     TriggeredIntention,
 )
 
@@ -275,6 +281,71 @@ class Client:
         params["embedding"] = self.embedder.embed_query(query)
         params["model_hash"] = self.model_hash()
         return self._rows(SearchHit, sql.SEARCH_VECTOR, params)
+
+    # --- cognitive functions ----------------------------------------------------------------
+
+    def recall(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 10, touch: bool = True
+    ) -> list[RecallHit]:
+        """Search, blend relevance, importance and recency, and strengthen the caller's hits."""
+        f = filters or SearchFilters()
+        params = {
+            "query": query,
+            "embedding": self.embedder.embed_query(query),
+            "model_hash": self.model_hash(),
+            "limit": limit,
+            "tags": list(f.tags) if f.tags is not None else None,
+            "node_types": list(f.node_types) if f.node_types is not None else None,
+            "codebase": f.codebase,
+            "min_retention": f.min_retention,
+            "touch": touch,
+        }
+        return self._rows(RecallHit, sql.RECALL, params)
+
+    def ingest(self, memories: Sequence[NewMemory], force_create: bool = False) -> list[Ingested]:
+        """Store memories through prediction-error gating, in one transaction; link a batch in order."""
+        model_hash = self.model_hash() if memories else None
+        vectors = self.embedder.embed_documents([m.content for m in memories])
+        results: list[Ingested] = []
+        with self._tx() as conn:
+            hits = conn.cursor(row_factory=class_row(SearchHit))
+            ingest = conn.cursor(row_factory=class_row(Ingested))
+            for memory, vector in zip(memories, vectors, strict=True):
+                nearest = hits.execute(
+                    sql.NEAREST, {"embedding": vector, "model_hash": model_hash}
+                ).fetchone()
+                params = _insert_params(memory, vector, model_hash)
+                params["contradiction"] = nearest is not None and contradicts(memory.content, nearest.content)
+                params["force_create"] = force_create
+                row = ingest.execute(sql.INGEST, params).fetchone()
+                assert row is not None
+                results.append(row)
+            # A batch is one episode: link its memories in order.
+            for earlier, later in itertools.pairwise(results):
+                if earlier.id != later.id:
+                    edge = {"source_id": earlier.id, "target_id": later.id, "edge_type": "temporal"}
+                    conn.execute(sql.ADD_EDGE, {**edge, "weight": 1.0})
+        return results
+
+    def list_memories(
+        self,
+        codebase: str | None = None,
+        node_types: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        limit: int = 20,
+    ) -> list[Listed]:
+        """The visible, current memories, newest first, optionally of one codebase, types or tags."""
+        params = {
+            "codebase": codebase,
+            "node_types": list(node_types) if node_types is not None else None,
+            "tags": list(tags) if tags is not None else None,
+            "limit": limit,
+        }
+        return self._rows(Listed, sql.LIST_MEMORIES, params)
+
+    def memory_timeline(self, days: int = 30) -> list[TimelineDay]:
+        """Visible memories created per UTC day over the last `days` days."""
+        return self._rows(TimelineDay, sql.MEMORY_TIMELINE, {"days": days})
 
     # --- scheduling -------------------------------------------------------------------------
 

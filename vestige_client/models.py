@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -54,6 +54,63 @@ class SearchHit:
     vector_similarity: float | None
     retention: float
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class RecallHit:
+    """One result of `vestige.recall`: a search hit with its blended score and the blend's parts."""
+
+    id: uuid.UUID
+    content: str
+    node_type: str
+    tags: list[str]
+    codebase: str | None
+    score: float
+    relevance: float
+    importance: float
+    recency: float
+    fused_score: float
+    fts_rank: int | None
+    vector_rank: int | None
+    vector_similarity: float | None
+    retention: float
+    created_at: datetime
+    updated_at: datetime
+    last_accessed: datetime | None
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The outcome of `vestige.ingest`: create, reinforce, update or supersede."""
+
+    decision: str
+    id: uuid.UUID
+    similarity: float | None
+    matched_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A memory from `vestige.list_memories`."""
+
+    id: uuid.UUID
+    content: str
+    node_type: str
+    tags: list[str]
+    codebase: str | None
+    owner_user_id: uuid.UUID
+    visibility: str
+    retention_strength: float
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TimelineDay:
+    """Memories created on one UTC day, from `vestige.memory_timeline`."""
+
+    day: date
+    memories: int
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,35 @@ SELECT * FROM vestige.search_hybrid(
     p_include_superseded => %(include_superseded)s)
 """
 
+# --- Cognitive functions (the MCP server's search and smart_ingest) -----------------------------
+
+RECALL: LiteralString = """
+SELECT * FROM vestige.recall(
+    p_query => %(query)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
+    p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s, p_codebase => %(codebase)s,
+    p_min_retention => %(min_retention)s, p_touch => %(touch)s)
+"""
+
+NEAREST: LiteralString = """
+SELECT * FROM vestige.search_vector(p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
+                                    p_limit => 1)
+"""
+
+INGEST: LiteralString = """
+SELECT * FROM vestige.ingest(
+    p_content => %(content)s, p_node_type => %(node_type)s, p_tags => %(tags)s, p_source => %(source)s,
+    p_metadata => %(metadata)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
+    p_codebase => %(codebase)s, p_visibility => %(visibility)s, p_shared_with_groups => %(groups)s,
+    p_contradiction => %(contradiction)s, p_force_create => %(force_create)s)
+"""
+
+LIST_MEMORIES: LiteralString = """
+SELECT * FROM vestige.list_memories(p_codebase => %(codebase)s, p_node_types => %(node_types)s,
+                                    p_tags => %(tags)s, p_limit => %(limit)s)
+"""
+
+MEMORY_TIMELINE: LiteralString = "SELECT * FROM vestige.memory_timeline(p_days => %(days)s)"
+
 # --- Scheduling ---------------------------------------------------------------------------------
 
 REVIEW: LiteralString = """

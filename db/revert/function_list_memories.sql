@@ -1,0 +1,5 @@
+-- Revert vestige:function_list_memories
+
+BEGIN;
+DROP FUNCTION vestige.list_memories(text, text[], text[], integer);
+COMMIT;

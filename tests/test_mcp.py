@@ -1,0 +1,282 @@
+"""vestige-mcp end to end: the real server as a subprocess, spoken to with the MCP SDK's stdio
+client, on a real database with the real MiniLM model.
+
+One server per module for the local user (it loads the model once); a second one, for another
+user, in the visibility test. Texts are chosen for their measured cosine similarity under
+all-MiniLM-L6-v2 (noted next to them), so each gating decision is really exercised.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp_types import CallToolResult
+from psycopg import sql
+
+VESTIGE_MCP = Path(sys.executable).parent / "vestige-mcp"
+
+
+class Mcp:
+    """A running vestige-mcp with an initialized client session."""
+
+    def __init__(self, portal: BlockingPortal, session: ClientSession, instructions: str | None) -> None:
+        self.portal = portal
+        self.session = session
+        self.instructions = instructions
+
+    def call(self, tool: str, **arguments: Any) -> CallToolResult:
+        result: CallToolResult = self.portal.call(self.session.call_tool, tool, arguments)
+        return result
+
+    def ok(self, tool: str, **arguments: Any) -> Any:
+        result = self.call(tool, **arguments)
+        assert not result.is_error, result.content[0].text  # type: ignore[union-attr]
+        return result.structured_content
+
+    def error(self, tool: str, **arguments: Any) -> str:
+        result = self.call(tool, **arguments)
+        assert result.is_error, f"{tool} {arguments} should have failed"
+        text: str = result.content[0].text  # type: ignore[union-attr]
+        return text
+
+
+@contextmanager
+def mcp_server(conninfo: str, home: Path, user: str = "local") -> Iterator[Mcp]:
+    env = {"VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": str(home), "VESTIGE_USER__ID": user}
+    params = StdioServerParameters(command=str(VESTIGE_MCP), env=env)
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(stdio_client(params)) as (read, write),
+        portal.wrap_async_context_manager(ClientSession(read, write)) as session,
+    ):
+        init = portal.call(session.initialize)
+        yield Mcp(portal, session, init.instructions)
+
+
+@pytest.fixture(scope="module")
+def mcp_db(server_conninfo: str, template_db: str) -> Iterator[str]:
+    name = f"vestige_mcp_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_conninfo, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template_db)
+            )
+        )
+    conninfo = psycopg.conninfo.make_conninfo(server_conninfo, dbname=name)
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute("SELECT vestige.create_user(p_handle => 'bob')")
+    yield conninfo
+    with psycopg.connect(server_conninfo, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def mcp(mcp_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mcp]:
+    with mcp_server(mcp_db, tmp_path_factory.mktemp("home")) as server:
+        yield server
+
+
+def total(mcp: Mcp) -> int:
+    count: int = mcp.ok("memory_status", view="health")["stats"]["total"]
+    return count
+
+
+def test_the_server_lists_its_tools_with_schemas_and_hints(mcp: Mcp) -> None:
+    assert (
+        mcp.instructions is not None and "search" in mcp.instructions and "smart_ingest" in mcp.instructions
+    )
+    tools = {tool.name: tool for tool in mcp.portal.call(mcp.session.list_tools).tools}
+    assert set(tools) == {
+        "search", "smart_ingest", "memory", "codebase", "intention", "memory_status", "graph", "review"
+    }  # fmt: skip
+    assert tools["search"].input_schema["required"] == ["query"]
+    assert tools["memory"].annotations is not None and tools["memory"].annotations.destructive_hint
+    assert (
+        tools["memory_status"].annotations is not None and tools["memory_status"].annotations.read_only_hint
+    )
+    assert all(tool.description for tool in tools.values())
+
+
+def test_a_batch_is_stored_linked_in_order_and_recalled_by_meaning_and_by_identifier(mcp: Mcp) -> None:
+    items = [
+        {"content": "Error code VX-4471 means the disk quota of the build cache is exceeded", "tags": ["ci"]},
+        {"content": "The build cache lives on the shared NFS volume of the runners", "tags": ["ci"]},
+        {"content": "Cleaning old artifacts every night keeps the build cache small", "tags": ["ci"]},
+    ]
+    outcomes = mcp.ok("smart_ingest", items=items)["results"]
+    assert [o["decision"] for o in outcomes] == ["create", "create", "create"]
+    first, second = outcomes[0]["id"], outcomes[1]["id"]
+    edges = mcp.ok("graph", memory_id=first)["edges"]
+    assert any(e["edge_type"] == "temporal" and e["other_id"] == second for e in edges)
+
+    literal = mcp.ok("search", query="VX-4471")["results"]
+    assert literal[0]["id"] == first and literal[0]["fts_rank"] == 1
+    meaning = mcp.ok("search", query="where are the CI runners' cached builds stored?")["results"]
+    assert meaning[0]["id"] == second
+    assert {"id", "content", "node_type", "tags", "codebase", "score", "created_at"} <= set(meaning[0])
+
+
+def test_a_duplicate_reinforces_and_a_close_text_updates_a_faded_memory(mcp: Mcp) -> None:
+    text = "The staging database is rebuilt every Monday morning"
+    created = mcp.ok("smart_ingest", content=text)["results"][0]
+    again = mcp.ok("smart_ingest", content=text)["results"][0]
+    assert (again["decision"], again["id"]) == ("reinforce", created["id"])
+    assert again["similarity"] > 0.99
+
+    # Fresh memories (retrieval strength > 0.85) are not merged into: demote once (-0.30) first.
+    mcp.ok("memory", action="demote", id=created["id"])
+    close = "The staging database gets rebuilt each Monday morning by the ops team"  # cosine 0.89
+    updated = mcp.ok("smart_ingest", content=close)["results"][0]
+    assert (updated["decision"], updated["id"]) == ("update", created["id"])
+    content = mcp.ok("memory", action="get", id=created["id"])["memory"]["content"]
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert content == f"{text}\n\n[Updated {today}] {close}"
+
+
+def test_a_fresh_close_text_is_created_and_linked_not_merged(mcp: Mcp) -> None:
+    first = mcp.ok("smart_ingest", content="The CI pipeline runs unit tests on every push")["results"][0]
+    close = "On each push the CI pipeline runs the unit tests and the linters"  # cosine 0.86
+    second = mcp.ok("smart_ingest", content=close)["results"][0]
+    assert second["decision"] == "create" and second["matched_id"] == first["id"]
+    edges = mcp.ok("graph", memory_id=second["id"])["edges"]
+    assert any(e["other_id"] == first["id"] for e in edges)
+
+
+def test_a_contradicted_memory_is_superseded_and_no_longer_recalled(mcp: Mcp) -> None:
+    old = mcp.ok("smart_ingest", content="Nightly backups of the billing database run at 02:00 UTC")[
+        "results"
+    ][0]
+    new = mcp.ok("smart_ingest", content="Nightly backups of the billing database run at 03:00 UTC")[
+        "results"
+    ][0]
+    assert new["decision"] == "supersede" and new["matched_id"] == old["id"] and new["id"] != old["id"]
+    hits = [h["id"] for h in mcp.ok("search", query="billing database backups")["results"]]
+    assert new["id"] in hits and old["id"] not in hits
+
+
+def test_a_protected_memory_is_never_changed(mcp: Mcp, mcp_db: str) -> None:
+    text = "Deploys go out from the release branch"
+    protected = mcp.ok("smart_ingest", content=text)["results"][0]["id"]
+    with psycopg.connect(mcp_db, autocommit=True) as admin:
+        admin.execute(
+            "UPDATE vestige.knowledge_nodes SET protected = true, retrieval_strength = 0.5 WHERE id = %s",
+            [protected],
+        )
+    close = "Production deploys are cut from the release branch"
+    outcome = mcp.ok("smart_ingest", content=close)["results"][0]
+    assert outcome["decision"] == "create" and outcome["id"] != protected
+    assert mcp.ok("memory", action="get", id=protected)["memory"]["content"] == text
+
+
+def test_demoting_a_memory_lowers_its_rank(mcp: Mcp) -> None:
+    a = mcp.ok("smart_ingest", content="Project Falcon caches sessions in Redis", force_create=True)
+    b = mcp.ok("smart_ingest", content="Project Falcon caches sessions in Memcached", force_create=True)
+    ids = {a["results"][0]["id"], b["results"][0]["id"]}
+    ranked = [
+        h["id"] for h in mcp.ok("search", query="Project Falcon session cache")["results"] if h["id"] in ids
+    ]
+    top, other = ranked
+    for _ in range(3):
+        mcp.ok("memory", action="demote", id=top)
+    mcp.ok("memory", action="promote", id=other)
+    reranked = [
+        h["id"] for h in mcp.ok("search", query="Project Falcon session cache")["results"] if h["id"] in ids
+    ]
+    assert reranked == [other, top]
+
+
+def test_codebase_patterns_and_decisions_come_back_as_context(mcp: Mcp) -> None:
+    mcp.ok(
+        "codebase", action="remember_pattern", codebase="falcon", name="Repository pattern",
+        description="Every table is reached through a repository class", files=["falcon/repo.py"],
+    )  # fmt: skip
+    mcp.ok(
+        "codebase", action="remember_decision", codebase="falcon", decision="Use PostgreSQL",
+        rationale="Transactions and pgvector in one place", alternatives=["MongoDB"],
+    )  # fmt: skip
+    context = mcp.ok("codebase", action="get_context", codebase="falcon")["memories"]
+    assert [m["node_type"] for m in context] == ["decision", "pattern"]
+    assert "Alternatives considered: MongoDB" in context[0]["content"]
+
+
+def test_an_intention_fires_in_its_context(mcp: Mcp) -> None:
+    created = mcp.ok(
+        "intention", action="set", content="Remind the user to rotate the API keys",
+        trigger_type="context", trigger_data={"keywords": ["credentials"]}, priority=3,
+    )  # fmt: skip
+    assert mcp.ok("intention", action="check", context="we talk about the weather")["intentions"] == []
+    fired = mcp.ok("intention", action="check", context="let us review the credentials setup")["intentions"]
+    assert [i["id"] for i in fired] == [created["id"]] and fired[0]["reason"] == "context"
+    mcp.ok("intention", action="update", id=created["id"], status="fulfilled")
+    assert mcp.ok("intention", action="check", context="credentials again")["intentions"] == []
+
+
+def test_review_status_and_token_budget(mcp: Mcp) -> None:
+    memory_id = mcp.ok("smart_ingest", content="The on-call rotation changes every Wednesday")["results"][0][
+        "id"
+    ]
+    reviewed = mcp.ok("review", memory_id=memory_id, rating=3)["review"]
+    assert reviewed["reps"] == 1 and reviewed["next_review"].endswith("Z")
+    assert mcp.ok("memory_status", view="timeline")["timeline"][-1]["memories"] >= 1
+    assert mcp.ok("memory_status", view="retention")["avg_retention"] > 0
+    full = mcp.ok("search", query="on-call rotation", detail_level="full")
+    small = mcp.ok("search", query="on-call rotation", detail_level="brief", token_budget=150)
+    assert 0 < len(small["results"]) < len(full["results"]) and small["omitted"] > 0
+
+
+def test_two_users_see_only_what_is_shared_with_them(mcp: Mcp, mcp_db: str, tmp_path: Path) -> None:
+    with mcp_server(mcp_db, tmp_path, user="bob") as bob:
+        secret = bob.ok("smart_ingest", content="Bob's salary review is scheduled for March")["results"][0][
+            "id"
+        ]
+        assert secret not in [h["id"] for h in mcp.ok("search", query="salary review March")["results"]]
+        assert "not found" in mcp.error("memory", action="get", id=secret)
+        assert "not found" in mcp.error("memory", action="edit", id=secret, content="hijacked")
+        bob.ok("memory", action="share", id=secret, visibility="public")
+        assert "VS009" in mcp.error("memory", action="edit", id=secret, content="hijacked")
+        assert secret in [h["id"] for h in mcp.ok("search", query="salary review March")["results"]]
+        assert (
+            bob.ok("memory", action="get", id=secret)["memory"]["content"]
+            == "Bob's salary review is scheduled for March"
+        )
+
+
+def test_bad_arguments_are_tool_errors_that_change_nothing(mcp: Mcp) -> None:
+    before = total(mcp)
+    a_uuid = str(uuid.uuid4())
+    bad_calls: list[tuple[str, dict[str, Any]]] = [
+        ("no_such_tool", {}),
+        ("search", {}),
+        ("search", {"query": "x", "limit": "ten"}),
+        ("smart_ingest", {"content": "x" * 10_000_000}),
+        ("smart_ingest", {"items": [{"content": f"item {i}"} for i in range(21)]}),
+        ("smart_ingest", {}),
+        ("smart_ingest", {"content": "a", "items": [{"content": "b"}]}),
+        ("smart_ingest", {"content": "   "}),
+        ("memory", {"action": "get", "id": "not-a-uuid"}),
+        ("memory", {"action": "explode", "id": a_uuid}),
+        ("memory", {"action": "delete", "id": a_uuid}),
+        ("memory", {"action": "get", "id": a_uuid}),
+        ("review", {"memory_id": a_uuid, "rating": 5}),
+        ("review", {"memory_id": a_uuid, "rating": 3}),
+        ("graph", {"memory_id": a_uuid, "depth": 9}),
+    ]
+    for tool, arguments in bad_calls:
+        mcp.error(tool, **arguments)
+    assert total(mcp) == before
+
+    injection = "Robert'); DROP TABLE vestige.knowledge_nodes; --"
+    stored = mcp.ok("smart_ingest", content=injection, force_create=True)["results"][0]["id"]
+    assert mcp.ok("memory", action="get", id=stored)["memory"]["content"] == injection
+    assert total(mcp) == before + 1
