@@ -8,6 +8,7 @@ all-MiniLM-L6-v2 (noted next to them), so each gating decision is really exercis
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -280,3 +281,31 @@ def test_bad_arguments_are_tool_errors_that_change_nothing(mcp: Mcp) -> None:
     stored = mcp.ok("smart_ingest", content=injection, force_create=True)["results"][0]["id"]
     assert mcp.ok("memory", action="get", id=stored)["memory"]["content"] == injection
     assert total(mcp) == before + 1
+
+
+def test_the_handshake_does_not_wait_for_the_database(tmp_path: Path) -> None:
+    nowhere = f"host={tmp_path} port=5999 user=nobody dbname=vestige"
+    with mcp_server(nowhere, tmp_path) as server:
+        assert len(server.portal.call(server.session.list_tools).tools) == 8
+        message = server.error("memory_status")
+    assert "could not start" in message and "cannot connect to PostgreSQL" in message
+
+
+def test_check_config_reports_and_exits(mcp_db: str, tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    good = subprocess.run(
+        [str(VESTIGE_MCP), "--check-config"],
+        env={**env, "VESTIGE_DATABASE_URL": mcp_db},
+        capture_output=True,
+        text=True,
+    )
+    assert good.returncode == 0 and "configuration ok" in good.stderr and good.stdout == ""
+    bad_file = tmp_path / "bad.toml"
+    bad_file.write_text("[storage.postgres]\nmax_connections = 0\n")
+    bad = subprocess.run(
+        [str(VESTIGE_MCP), "--config", str(bad_file), "--check-config"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "max_connections" in bad.stderr and str(bad_file) in bad.stderr
