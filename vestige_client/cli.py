@@ -8,7 +8,6 @@ import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +21,7 @@ from rich.table import Table
 from vestige_client import config, db, deploy, embedded
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError, from_database
+from vestige_client.models import jsonable
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -90,22 +90,8 @@ def _client() -> Iterator[Client]:
         yield client
 
 
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, uuid.UUID | Path):
-        return str(value)
-    return value
-
-
 def _print_json(value: Any) -> None:
-    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
+    print(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
 
 
 def _print_record(value: Any, title: str | None = None) -> None:
@@ -113,7 +99,7 @@ def _print_record(value: Any, title: str | None = None) -> None:
     table = Table(title=title, show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    for key, item in _jsonable(value).items():
+    for key, item in jsonable(value).items():
         text = json.dumps(item) if isinstance(item, list | dict) else str(item)
         table.add_row(key, "" if item is None else text)
     out.print(table)
@@ -309,7 +295,7 @@ def due(
     table.add_column("state")
     table.add_column("content", min_width=20, ratio=1)
     for row in rows:
-        table.add_row(str(row.memory_id), _jsonable(row.next_review), row.state, _short(row.content, 70))
+        table.add_row(str(row.memory_id), jsonable(row.next_review), row.state, _short(row.content, 70))
     out.print(table if rows else "Nothing is due.")
 
 

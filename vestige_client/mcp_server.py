@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from vestige_client import __version__, config
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.errors import VestigeError
-from vestige_client.models import RecallHit
+from vestige_client.models import RecallHit, jsonable
 
 log = logging.getLogger("vestige.mcp")
 
@@ -130,23 +130,6 @@ class Runtime:
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, uuids and times as JSON values (SQL column names, ISO-8601 UTC)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def result(text: str, structured: dict[str, Any]) -> CallToolResult:

@@ -1,11 +1,31 @@
-"""Rows the SQL API returns, as frozen dataclasses whose fields are the SQL output columns."""
+"""Rows the SQL API returns, as frozen dataclasses whose fields are the SQL output columns, and
+their JSON form (the same names as keys, ISO-8601 UTC times) for `--json` and MCP results."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """Rows (and dicts or lists of them) as JSON values: SQL column names, ISO-8601 UTC times."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Path):
+        return str(value)
+    return value
 
 
 @dataclass(frozen=True)
