@@ -21,6 +21,7 @@ from rich.table import Table
 from vestige_client import config, db, deploy, embedded
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError, from_database
+from vestige_client.migrate.copy import CopyOptions, CopyReport, copy_store
 from vestige_client.models import jsonable
 
 app = typer.Typer(
@@ -33,10 +34,12 @@ db_app = typer.Typer(no_args_is_help=True, help="The database: the embedded serv
 config_app = typer.Typer(no_args_is_help=True, help="Show and check the configuration.")
 user_app = typer.Typer(no_args_is_help=True, help="Users (the people or agents memories belong to).")
 group_app = typer.Typer(no_args_is_help=True, help="Groups (memories can be shared with them).")
+migrate_app = typer.Typer(no_args_is_help=True, help="Move memories in: copy a Vestige SQLite store.")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(user_app, name="user")
 app.add_typer(group_app, name="group")
+app.add_typer(migrate_app, name="migrate")
 
 out = Console()
 err = Console(stderr=True)
@@ -454,6 +457,103 @@ def db_verify(as_json: JsonOption = False) -> None:
         out.print(table)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+# --- migrate ------------------------------------------------------------------------------------
+
+
+@migrate_app.command("copy")
+def migrate_copy(
+    source: Annotated[
+        Path, typer.Option("--from", help="The Vestige SQLite store (vestige.db); never changed.")
+    ],
+    to: Annotated[
+        str | None, typer.Option("--to", help="Target PostgreSQL URL (default: the configured one).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and check everything, write nothing.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Rows per transaction.")] = 500,
+    allow_source_upgrade: Annotated[
+        bool, typer.Option("--allow-source-upgrade", help="Give the memories an owner, private, no groups.")
+    ] = False,
+    reembed: Annotated[
+        bool, typer.Option("--reembed", help="Embed memories whose vectors do not match.")
+    ] = False,
+    source_model: Annotated[
+        str | None, typer.Option(help="The model that made the source's vectors.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Owner handle or id (default: the configured user).")
+    ] = None,
+    update: Annotated[
+        bool, typer.Option("--update", help="Also refresh rows changed in the source.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Copy a Vestige SQLite store into this database (exit 1 when a row had to be skipped)."""
+    options = CopyOptions(
+        source, dry_run, batch_size, allow_source_upgrade, reembed, source_model, owner, update
+    )
+    with _errors():
+        if not source.is_file():
+            raise InvalidInput(
+                f"no Vestige store at {source}", hint="pass the path of vestige.db with --from"
+            )
+        settings = _settings()
+        if to is not None:
+            settings = config.with_database_url(settings, to)
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        ) as bar:  # fmt: skip
+            tasks: dict[str, Any] = {}
+
+            def progress(table: str, done: int, total: int) -> None:
+                task = tasks.setdefault(table, bar.add_task(table, total=total))
+                bar.update(task, completed=done)
+
+            report = copy_store(settings, options, progress)
+    if as_json:
+        _print_json({**jsonable(report), "skipped": report.skipped})
+    else:
+        _print_copy_report(report)
+    if report.skipped:
+        raise typer.Exit(1)
+
+
+def _print_copy_report(report: CopyReport) -> None:
+    verb = "would copy" if report.dry_run else "copied"
+    out.print(f"{report.source}: Vestige schema version {report.schema_version} ({verb})")
+    table = Table("table", "source", "inserted", "updated", "present", "skipped", "in target", box=box.SIMPLE)
+    for t in report.tables:
+        table.add_row(
+            t.table, *(str(v) for v in (t.source, t.inserted, t.updated, t.present, t.skipped, t.in_target))
+        )
+    out.print(table)
+    out.print(
+        f"vectors: {report.vectors_copied} copied ({report.vectors_truncated} truncated to "
+        f"{report.target_dimension}-d), {report.vectors_embedded} embedded, {report.vectors_filled} "
+        f"filled in, {len(report.without_vector)} without a vector; registered model {report.target_model}"
+    )
+    if report.without_vector:
+        out.print(
+            "  memories without a vector are found by words only: run the copy again with --reembed "
+            "to embed them with the registered model"
+        )
+    if report.not_copied_by_design:
+        out.print("not copied by design: " + ", ".join(report.not_copied_by_design))
+    if report.wal_nonempty:
+        out.print("warning: the store's write-ahead log is not empty: it may be open in another program")
+    if report.source_unchanged is False:
+        out.print("warning: the store changed while it was read (another program wrote to it)")
+    for problem in report.problems[:50]:
+        kind = "skipped" if problem.skipped else "warning"
+        where = f" {problem.field}" if problem.field else ""
+        out.print(f"{kind}: {problem.table} {problem.id}{where}: {problem.reason}")
+    if len(report.problems) > 50:
+        out.print(f"… {len(report.problems) - 50} more problems (see --json)")
+    out.print(f"done in {report.seconds:.1f} s")
 
 
 # --- configuration ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -413,3 +413,17 @@ def as_dict(settings: Settings, *, mask_secrets: bool = True) -> dict[str, Any]:
     if mask_secrets and url is not None:
         result["storage"]["postgres"]["url"] = mask_conninfo(url)
     return result
+
+
+def with_database_url(settings: Settings, url: str) -> Settings:
+    """The same settings pointed at another PostgreSQL (a command's `--to URL`)."""
+    try:
+        checked = _url(url)
+    except _Invalid:
+        checked = None
+    if checked is None:
+        raise ConfigError(
+            "--to is not a valid PostgreSQL URL or conninfo string (value hidden: it may hold a password)"
+        )
+    postgres = replace(settings.storage.postgres, url=checked)
+    return replace(settings, storage=replace(settings.storage, backend="postgres", postgres=postgres))

@@ -226,6 +226,54 @@ STATS: LiteralString = "SELECT * FROM vestige.stats()"
 
 HEALTH: LiteralString = "SELECT * FROM vestige.health()"
 
+# --- Bulk import (`vestige migrate copy`, as the owner or a superuser) ----------------------------
+
+# One copy at a time per database (the staging tables are shared); released with the session.
+IMPORT_LOCK: LiteralString = "SELECT pg_try_advisory_lock(hashtextextended('vestige.migrate.copy', 0))"
+IMPORT_UNLOCK: LiteralString = "SELECT pg_advisory_unlock(hashtextextended('vestige.migrate.copy', 0))"
+
+IMPORT_BEGIN: LiteralString = "SELECT vestige.import_begin()"
+
+IMPORT_APPLY: LiteralString = """
+SELECT * FROM vestige.import_apply(p_owner => %(owner)s, p_model_hash => %(model_hash)s,
+                                   p_update => %(update)s)
+"""
+
+IMPORT_FINISH: LiteralString = "SELECT vestige.import_finish()"
+
+COPY_IMPORT_NODES: LiteralString = """
+COPY vestige.import_nodes (id, content, node_type, tags, source, metadata, domains, domain_scores,
+    codebase, valid_from, valid_until, protected, superseded_by, storage_strength, retrieval_strength,
+    retention_strength, access_count, last_accessed, created_at, updated_at, embedding, stability,
+    difficulty, retrievability, state, reps, lapses, last_review, next_review)
+FROM STDIN (FORMAT BINARY)
+"""
+
+COPY_IMPORT_EDGES: LiteralString = """
+COPY vestige.import_edges (source_id, target_id, edge_type, weight, created_at, last_activated,
+                           activation_count)
+FROM STDIN (FORMAT BINARY)
+"""
+
+COPY_IMPORT_INTENTIONS: LiteralString = """
+COPY vestige.import_intentions (id, content, trigger_type, trigger_data, priority, status, deadline,
+    snoozed_until, tags, related_memory_ids, created_at, updated_at)
+FROM STDIN (FORMAT BINARY)
+"""
+
+COUNT_NODES_PRESENT: LiteralString = """
+SELECT count(*) FROM vestige.knowledge_nodes WHERE id = ANY (%(ids)s::uuid[])
+"""
+
+COUNT_EDGES_PRESENT: LiteralString = """
+SELECT count(*) FROM unnest(%(sources)s::uuid[], %(targets)s::uuid[]) AS p (source_id, target_id)
+ WHERE EXISTS (SELECT FROM vestige.edges AS e WHERE e.source_id = p.source_id AND e.target_id = p.target_id)
+"""
+
+COUNT_INTENTIONS_PRESENT: LiteralString = """
+SELECT count(*) FROM vestige.intentions WHERE id = ANY (%(ids)s::uuid[])
+"""
+
 # --- Sqitch registry (schema sqitch; the deployer, vestige_client.deploy) ------------------------
 # The rows are the ones Sqitch 1.3.1 writes; the deployer's docstring says where that is documented.
 

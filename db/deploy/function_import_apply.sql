@@ -15,6 +15,7 @@ RETURNS TABLE (
     memories_inserted   integer,
     memories_updated    integer,
     memories_present    integer,
+    vectors_filled      integer,
     edges_inserted      integer,
     edges_present       integer,
     intentions_inserted integer,
@@ -30,6 +31,7 @@ DECLARE
     v_nodes    integer;
     v_inserted integer;
     v_updated  integer;
+    v_filled   integer;
     v_edges    integer;
     v_edges_in integer;
     v_ints     integer;
@@ -102,6 +104,13 @@ BEGIN
       INTO v_inserted, v_updated
       FROM written AS w;
 
+    -- A memory copied earlier without a vector gets the staged one (a copy run again with --reembed).
+    UPDATE vestige.knowledge_nodes AS k
+       SET embedding = s.embedding
+      FROM vestige.import_nodes AS s
+     WHERE k.id = s.id AND k.embedding IS NULL AND s.embedding IS NOT NULL AND k.owner_user_id = p_owner;
+    GET DIAGNOSTICS v_filled = ROW_COUNT;
+
     SELECT count(*) INTO v_edges FROM vestige.import_edges;
     INSERT INTO vestige.edges (source_id, target_id, edge_type, weight, created_at, last_activated, activation_count)
     SELECT e.source_id, e.target_id, e.edge_type, e.weight, e.created_at, e.last_activated, e.activation_count
@@ -127,12 +136,12 @@ BEGIN
     GET DIAGNOSTICS v_ints_in = ROW_COUNT;
 
     TRUNCATE vestige.import_nodes, vestige.import_edges, vestige.import_intentions;
-    RETURN QUERY SELECT v_inserted, v_updated, v_nodes - v_inserted - v_updated,
+    RETURN QUERY SELECT v_inserted, v_updated, v_nodes - v_inserted - v_updated, v_filled,
                         v_edges_in, v_edges - v_edges_in, v_ints_in, v_ints - v_ints_in;
 END
 $$;
 
 COMMENT ON FUNCTION vestige.import_apply(uuid, text, boolean) IS
-'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): move the staged batch (vestige.import_nodes, import_edges, import_intentions) into the memory tables, owned by p_owner, private, with no groups, keeping the staged ids and times; memories get their scheduling row; a superseded_by that names a memory neither present nor staged is dropped; edges whose ends are missing and related memory ids that do not exist are left out. Rows already present are kept (ON CONFLICT DO NOTHING), or with p_update replaced when the staged updated_at is newer and p_owner owns them (content, type, tags, metadata, validity, protection, supersession, vector and scheduling). Empties the staging tables and returns the counts inserted, updated and already present. Staged vectors must be of the registered model (p_model_hash) and width. Errors: VS002 no model registered, VS003 other model, VS004 other width, VS011 unknown owner.';
+'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): move the staged batch (vestige.import_nodes, import_edges, import_intentions) into the memory tables, owned by p_owner, private, with no groups, keeping the staged ids and times; memories get their scheduling row; a superseded_by that names a memory neither present nor staged is dropped; edges whose ends are missing and related memory ids that do not exist are left out. Rows already present are kept (ON CONFLICT DO NOTHING; one the owner has without a vector gets the staged vector: vectors_filled), or with p_update replaced when the staged updated_at is newer and p_owner owns them (content, type, tags, metadata, validity, protection, supersession, vector and scheduling). Empties the staging tables and returns the counts inserted, updated and already present. Staged vectors must be of the registered model (p_model_hash) and width. Errors: VS002 no model registered, VS003 other model, VS004 other width, VS011 unknown owner.';
 
 COMMIT;

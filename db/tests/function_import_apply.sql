@@ -2,7 +2,7 @@
 -- staged ids and times kept, scheduling from the staged FSRS state), is a no-op when run again,
 -- refreshes newer rows with p_update, and refuses vectors of another model or width.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 
 SELECT function_privs_are('vestige', 'import_apply', ARRAY['uuid', 'text', 'boolean'], 'vestige_app', ARRAY[]::text[],
                           'vestige_app should not be allowed to execute import_apply');
@@ -36,7 +36,7 @@ $$;
 SELECT pg_temp.stage();
 SELECT results_eq(
     $$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash())$$,
-    $$VALUES (3, 0, 0, 1, 1, 1, 0)$$,
+    $$VALUES (3, 0, 0, 0, 1, 1, 1, 0)$$,
     'a first batch should insert 3 memories, 1 edge (the other has a missing end) and 1 intention');
 SELECT results_eq(
     $$SELECT content, owner_user_id, visibility, created_at, updated_at, superseded_by, embedding IS NOT NULL
@@ -63,13 +63,13 @@ SELECT is((SELECT count(*) FROM vestige.import_nodes) + (SELECT count(*) FROM ve
 SELECT pg_temp.stage();
 SELECT results_eq(
     $$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash())$$,
-    $$VALUES (0, 0, 3, 0, 2, 0, 1)$$,
+    $$VALUES (0, 0, 3, 0, 0, 2, 0, 1)$$,
     'the same batch again should add nothing');
 
 SELECT pg_temp.stage(' (changed)', '2026-05-01T00:00:00Z');
 SELECT results_eq(
     $$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_update => true)$$,
-    $$VALUES (0, 3, 0, 0, 2, 0, 1)$$,
+    $$VALUES (0, 3, 0, 0, 0, 2, 0, 1)$$,
     'with p_update, rows changed later in the source should be refreshed');
 SELECT is((SELECT content FROM vestige.knowledge_nodes WHERE id = '00000000-0000-0000-0000-0000000000b1'), 'the old fact (changed)',
           'the refreshed memory should have the new content');
@@ -79,6 +79,12 @@ SELECT results_eq(
     $$VALUES (0, 3)$$,
     'with p_update, rows not newer in the source should be kept');
 
+UPDATE batch SET embedding = '[0,0,1]' WHERE embedding IS NULL;
+SELECT pg_temp.stage();
+SELECT results_eq(
+    $$SELECT memories_present, vectors_filled FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash())$$,
+    $$VALUES (3, 1)$$,
+    'a memory copied without a vector should get the vector of a later batch (a copy run again with --reembed)');
 SELECT pg_temp.stage();
 SELECT throws_ok($$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => repeat('b', 64))$$,
                  'VS003', NULL, 'vectors of another model should raise VS003');

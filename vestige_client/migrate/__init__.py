@@ -1,0 +1,1 @@
+"""`vestige migrate`: bring memories from an upstream Vestige SQLite store into PostgreSQL."""

@@ -1,0 +1,352 @@
+"""`vestige migrate copy`: an upstream Vestige SQLite store into this project's database.
+
+The source is read from a snapshot (vestige_client.migrate.source); rows go in batches through
+`COPY … (FORMAT BINARY)` into the staging tables and `vestige.import_apply` moves each batch
+into the memory tables, one transaction per batch. Re-running adds nothing that is there
+already, so an interrupted copy converges when it is run again. docs/migrate.md describes the
+mapping and the report.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg.types.json import Jsonb
+
+from vestige_client import db, sql
+from vestige_client.client import Client
+from vestige_client.config import Settings
+from vestige_client.embed import Vector, split_model_spec
+from vestige_client.errors import VestigeError, from_database
+from vestige_client.migrate.source import (
+    Problem,
+    Snapshot,
+    SourceEdge,
+    SourceIntention,
+    SourceNode,
+    canonical_model,
+)
+
+T = TypeVar("T")
+Progress = Callable[[str, int, int], None]  # (table, done, total)
+
+NODE_TYPES = [
+    "uuid", "text", "text", "text[]", "text", "jsonb", "text[]", "jsonb", "text", "timestamptz",
+    "timestamptz", "bool", "uuid", "float8", "float8", "float8", "int4", "timestamptz", "timestamptz",
+    "timestamptz", "vector", "float8", "float8", "float8", "text", "int4", "int4", "timestamptz",
+    "timestamptz",
+]  # fmt: skip
+EDGE_TYPES = ["uuid", "uuid", "text", "float8", "timestamptz", "timestamptz", "int4"]
+INTENTION_TYPES = [
+    "uuid", "text", "text", "jsonb", "int4", "text", "timestamptz", "timestamptz", "text[]", "uuid[]",
+    "timestamptz", "timestamptz",
+]  # fmt: skip
+
+
+class SourceUpgradeRequired(VestigeError):
+    """The store has no owner, visibility or groups: the copy must give its memories an owner."""
+
+
+@dataclass(frozen=True)
+class CopyOptions:
+    """What `vestige migrate copy` was asked to do."""
+
+    source: Path
+    dry_run: bool = False
+    batch_size: int = 500
+    allow_source_upgrade: bool = False
+    reembed: bool = False
+    source_model: str | None = None
+    owner: str | None = None
+    update: bool = False
+
+
+@dataclass
+class TableCount:
+    """Source rows of one table against what the target holds after the copy."""
+
+    table: str
+    source: int
+    inserted: int = 0
+    updated: int = 0
+    present: int = 0
+    skipped: int = 0
+    in_target: int = 0
+
+
+@dataclass
+class CopyReport:
+    """Everything the copy did or, with --dry-run, would do."""
+
+    source: str
+    schema_version: int | None
+    dry_run: bool
+    wal_nonempty: bool
+    source_unchanged: bool | None = None
+    owner_user_id: uuid.UUID | None = None
+    target_model: str | None = None
+    target_dimension: int | None = None
+    tables: list[TableCount] = field(default_factory=list)
+    vectors_copied: int = 0
+    vectors_truncated: int = 0
+    vectors_embedded: int = 0
+    vectors_filled: int = 0  # memories copied earlier without a vector that got one now
+    without_vector: list[uuid.UUID] = field(default_factory=list)
+    not_copied_by_design: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    index_built: bool = False
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        """Rows that could not be copied at all."""
+        return sum(1 for p in self.problems if p.skipped)
+
+
+@dataclass(frozen=True)
+class _VectorPlan:
+    """How source vectors map onto the registered model."""
+
+    base: str
+    dimension: int
+    truncates: bool  # the registered model is a Matryoshka truncation (name@N)
+    source_model: str | None
+
+    def convert(self, node: SourceNode) -> tuple[Vector | None, bool]:
+        """The vector to store for a node (or None), and whether it was truncated."""
+        if node.vector is None:
+            return None, False
+        vector = np.frombuffer(node.vector, dtype="<f4").astype(np.float32)
+        if canonical_model(node.vector_label, len(vector), self.source_model) != self.base:
+            return None, False
+        if len(vector) == self.dimension:
+            return vector, False
+        if self.truncates and len(vector) > self.dimension:
+            head = vector[: self.dimension]
+            norm = float(np.linalg.norm(head))
+            return (head / norm if norm > 0 else head), True
+        return None, False
+
+
+def copy_store(settings: Settings, options: CopyOptions, progress: Progress | None = None) -> CopyReport:
+    """Copy (or with dry_run, check) a Vestige SQLite store into the configured database."""
+    started = time.monotonic()
+    with Snapshot(options.source) as snap, Client.open(settings) as client:
+        report = CopyReport(
+            source=str(options.source),
+            schema_version=snap.schema_version,
+            dry_run=options.dry_run,
+            wal_nonempty=snap.wal_nonempty,
+        )
+        counts = snap.table_counts()
+        report.not_copied_by_design = snap.not_copied_by_design()
+        nodes, edges, intentions = list(snap.nodes()), list(snap.edges()), list(snap.intentions())
+        owner = _owner(client, options.owner)
+        report.owner_user_id = owner
+        model_hash = client.model_hash()  # registers the configured model on an empty registry
+        registered = client.registered_model()
+        assert registered is not None
+        base, truncated_to = split_model_spec(registered.name)
+        plan = _VectorPlan(base, registered.dimension, truncated_to is not None, options.source_model)
+        report.target_model, report.target_dimension = registered.name, registered.dimension
+
+        vectors: list[Vector | None] = []
+        for node in nodes:
+            vector, truncated = plan.convert(node)
+            vectors.append(vector)
+            report.vectors_copied += vector is not None
+            report.vectors_truncated += truncated
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if options.reembed and missing and not options.dry_run:
+            embedded = client.embedder.embed_documents([nodes[i].content for i in missing])
+            for i, vector in zip(missing, embedded, strict=True):
+                vectors[i] = vector
+            report.vectors_embedded = len(missing)
+        report.without_vector = [nodes[i].id for i, v in enumerate(vectors) if v is None]
+
+        conninfo = db.server_conninfo(settings)
+        node_count = TableCount("knowledge_nodes", counts.get("knowledge_nodes", 0))
+        edge_count = TableCount("memory_connections", counts.get("memory_connections", 0))
+        intention_count = TableCount("intentions", counts.get("intentions", 0))
+        report.tables = [node_count, edge_count, intention_count]
+        if options.dry_run:
+            _count_present(conninfo, settings, nodes, edges, intentions, report)
+        else:
+            if not options.allow_source_upgrade:
+                raise SourceUpgradeRequired(
+                    "Vestige SQLite stores have no owner, visibility or groups; this database does",
+                    hint="run again with --allow-source-upgrade: every memory is then owned by --owner "
+                    "(default: the configured user), private and in no group; the source is never changed",
+                )
+            _load(
+                conninfo,
+                settings,
+                options,
+                owner,
+                model_hash,
+                nodes,
+                vectors,
+                edges,
+                intentions,
+                report,
+                progress,
+            )
+        report.problems = list(snap.problems)
+        for table in report.tables:
+            table.skipped = sum(1 for p in report.problems if p.skipped and p.table == table.table)
+    report.source_unchanged = snap.source_unchanged
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _owner(client: Client, owner: str | None) -> uuid.UUID:
+    if owner is None:
+        return client.user_id
+    try:
+        return uuid.UUID(owner)
+    except ValueError:
+        return client.find_user(owner)
+
+
+def _admin(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
+    conn = db.connect(conninfo, settings)
+    conn.autocommit = False
+    register_vector(conn)
+    return conn
+
+
+def _load(
+    conninfo: str,
+    settings: Settings,
+    options: CopyOptions,
+    owner: uuid.UUID,
+    model_hash: str,
+    nodes: Sequence[SourceNode],
+    vectors: Sequence[Vector | None],
+    edges: Sequence[SourceEdge],
+    intentions: Sequence[SourceIntention],
+    report: CopyReport,
+    progress: Progress | None,
+) -> None:
+    node_count, edge_count, intention_count = report.tables
+    apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
+    try:
+        with _admin(conninfo, settings) as conn:
+            if not _fetch(conn, sql.IMPORT_LOCK):
+                raise VestigeError("another `vestige migrate copy` is running on this database; wait for it")
+            _fetch(conn, sql.IMPORT_BEGIN)
+            conn.commit()
+            rows = [_node_row(n, v) for n, v in zip(nodes, vectors, strict=True)]
+            for done, batch in _batches(rows, options.batch_size):
+                counts = _apply(conn, sql.COPY_IMPORT_NODES, NODE_TYPES, batch, apply)
+                node_count.inserted += counts[0]
+                node_count.updated += counts[1]
+                node_count.present += counts[2]
+                report.vectors_filled += counts[3]
+                if progress:
+                    progress("knowledge_nodes", done, len(rows))
+            edge_rows = [_edge_row(e) for e in edges]
+            for done, batch in _batches(edge_rows, options.batch_size):
+                counts = _apply(conn, sql.COPY_IMPORT_EDGES, EDGE_TYPES, batch, apply)
+                edge_count.inserted += counts[4]
+                edge_count.present += counts[5]
+                if progress:
+                    progress("memory_connections", done, len(edge_rows))
+            intention_rows = [_intention_row(i) for i in intentions]
+            for done, batch in _batches(intention_rows, options.batch_size):
+                counts = _apply(conn, sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, batch, apply)
+                intention_count.inserted += counts[6]
+                intention_count.present += counts[7]
+                if progress:
+                    progress("intentions", done, len(intention_rows))
+            report.index_built = bool(_fetch(conn, sql.IMPORT_FINISH))
+            conn.commit()
+            _fetch(conn, sql.IMPORT_UNLOCK)
+            conn.commit()
+    except psycopg.Error as exc:
+        raise from_database(exc) from exc
+    _count_present(conninfo, settings, nodes, edges, intentions, report)
+
+
+def _apply(
+    conn: psycopg.Connection[Any],
+    copy: Any,
+    types: list[str],
+    batch: Sequence[tuple[Any, ...]],
+    apply: dict[str, Any],
+) -> tuple[int, ...]:
+    """One batch in one transaction: COPY into staging, then vestige.import_apply."""
+    with conn.transaction(), conn.cursor() as cur:
+        with cur.copy(copy) as writer:
+            writer.set_types(types)
+            for row in batch:
+                writer.write_row(row)
+        result = cur.execute(sql.IMPORT_APPLY, apply).fetchone()
+        assert result is not None
+        return tuple(int(v) for v in result)
+
+
+def _count_present(
+    conninfo: str,
+    settings: Settings,
+    nodes: Sequence[SourceNode],
+    edges: Sequence[SourceEdge],
+    intentions: Sequence[SourceIntention],
+    report: CopyReport,
+) -> None:
+    """How many of the source's rows the target holds (before a dry run, after a copy)."""
+    node_count, edge_count, intention_count = report.tables
+    with _admin(conninfo, settings) as conn:
+        node_count.in_target = int(_fetch(conn, sql.COUNT_NODES_PRESENT, {"ids": [n.id for n in nodes]}))
+        params = {"sources": [e.source_id for e in edges], "targets": [e.target_id for e in edges]}
+        edge_count.in_target = int(_fetch(conn, sql.COUNT_EDGES_PRESENT, params))
+        intention_ids = {"ids": [i.id for i in intentions]}
+        intention_count.in_target = int(_fetch(conn, sql.COUNT_INTENTIONS_PRESENT, intention_ids))
+
+
+def _fetch(conn: psycopg.Connection[Any], query: Any, params: dict[str, Any] | None = None) -> Any:
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None
+
+
+def _batches(rows: Sequence[T], size: int) -> Iterator[tuple[int, Sequence[T]]]:
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        yield start + len(batch), batch
+
+
+def _node_row(n: SourceNode, vector: Vector | None) -> tuple[Any, ...]:
+    return (
+        n.id, n.content, n.node_type, n.tags, n.source, Jsonb(n.metadata), n.domains, Jsonb(n.domain_scores),
+        n.codebase, n.valid_from, n.valid_until, n.protected, n.superseded_by, n.storage_strength,
+        n.retrieval_strength, n.retention_strength, n.access_count, n.last_accessed, n.created_at,
+        n.updated_at, vector, n.stability, n.difficulty, n.retrievability, n.state, n.reps, n.lapses,
+        n.last_review, n.next_review,
+    )  # fmt: skip
+
+
+def _edge_row(e: SourceEdge) -> tuple[Any, ...]:
+    return (
+        e.source_id,
+        e.target_id,
+        e.edge_type,
+        e.weight,
+        e.created_at,
+        e.last_activated,
+        e.activation_count,
+    )
+
+
+def _intention_row(i: SourceIntention) -> tuple[Any, ...]:
+    return (
+        i.id, i.content, i.trigger_type, Jsonb(i.trigger_data), i.priority, i.status, i.deadline,
+        i.snoozed_until, i.tags, i.related_memory_ids, i.created_at, i.updated_at,
+    )  # fmt: skip

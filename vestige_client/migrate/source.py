@@ -1,0 +1,962 @@
+"""The read side of `vestige migrate copy`: an upstream Vestige SQLite store, read through a snapshot copy.
+
+The store is never opened in place: `Snapshot` copies `vestige.db` and its `-wal`/`-shm` files
+into a temporary directory, opens that copy read-only and hashes the source before and after.
+Rows come out already mapped to this project's tables and valid for their CHECK constraints.
+Features are detected from the file (`sqlite_master`, each row's columns), never from the
+schema version: a column a store lacks gets the target's default. A row with one bad field is
+kept with that field repaired or dropped; only rows that cannot be copied at all are skipped.
+Both land in `Snapshot.problems`. The source format is described in
+shared/fixtures/vestige-sqlite/README.md and DESIGN.md section 7.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import uuid
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from vestige_client.errors import VestigeError
+
+NOMIC = "nomic-ai/nomic-embed-text-v1.5"
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_WIDTH = 384
+# Lower-cased label -> model. The MiniLM labels are handled apart: early releases wrote
+# `all-MiniLM-L6-v2` on nomic vectors, so that label means MiniLM only at MiniLM's width.
+MODEL_ALIASES = {"nomic-embed-text-v1.5": NOMIC, "nomic-ai/nomic-embed-text-v1.5": NOMIC}
+MINILM_LABELS = frozenset({"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"})
+
+# Tables whose rows become rows here. node_embeddings and embedding_profile_vectors hold the
+# vectors; only one of them is read (see Snapshot.nodes).
+COPIED_TABLES = frozenset(
+    {"knowledge_nodes", "node_embeddings", "embedding_profile_vectors", "memory_connections", "intentions"}
+)
+
+_FATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("derived full-text index; the target keeps its own (search_tsv)", ("knowledge_fts",)),
+    ("read for the report only", ("schema_version",)),
+    (
+        "read to choose and label the vectors; the target has its own model registry",
+        ("embedding_profiles", "embedding_profile_state", "embedding_model"),
+    ),
+    (
+        "upstream vector bookkeeping (manifests, re-embedding jobs, write journal)",
+        (
+            "embedding_profile_manifests",
+            "embedding_profile_migrations",
+            "embedding_profile_migration_checkpoints",
+            "vector_journal",
+        ),
+    ),
+    (
+        "access history (pruned upstream after 90 days); the target keeps no access log",
+        ("memory_access_log",),
+    ),
+    (
+        "history of upstream background jobs (consolidation, dreams, retention snapshots)",
+        ("consolidation_history", "dream_history", "retention_snapshots"),
+    ),
+    ("generated upstream from memories by dreams; no home here", ("insights",)),
+    (
+        "ids of purged memories, with no content",
+        ("deletion_tombstones", "sync_tombstones", "erasure_tombstones"),
+    ),
+    (
+        "upstream erasure jobs",
+        ("erasure_jobs", "erasure_steps", "erasure_generation_counter"),
+    ),
+    ("upstream FSRS weights; the target schedules with its own parameters", ("fsrs_config",)),
+    (
+        "upstream per-card state; the scheduling state on each memory row is copied",
+        ("fsrs_cards", "memory_states", "state_transitions"),
+    ),
+    ("upstream session bookkeeping", ("sessions",)),
+    ("dead V4 tables", ("knowledge_edges", "compressed_memories")),
+    ("upstream domain catalogue; each memory's domains are copied", ("domains",)),
+    ("upstream merge jobs", ("merge_plans", "merge_operations")),
+    (
+        "upstream composition, trace and receipt records",
+        (
+            "composition_events",
+            "composition_members",
+            "composition_outcomes",
+            "agent_runs",
+            "agent_traces",
+            "memory_receipts",
+            "memory_prs",
+            "receipt_chain_state",
+            "receipt_disclosures",
+            "receipt_envelopes",
+            "receipt_signing_keys",
+            "artifact_lineage",
+            "managed_artifacts",
+        ),
+    ),
+    (
+        "upstream synaptic tagging and replay records",
+        (
+            "synaptic_capture_items",
+            "synaptic_events",
+            "synaptic_tags",
+            "retrieval_replay_capsules",
+            "retrieval_replay_items",
+            "counterfactual_replays",
+        ),
+    ),
+    (
+        "upstream suppression journals; each memory's suppression count is kept in metadata.upstream",
+        ("suppression_operations", "suppression_cascade_effects"),
+    ),
+    ("upstream connector sync state", ("connector_cursors",)),
+    ("upstream code anchors and feedback", ("code_memory_anchors", "failure_feedback")),
+    ("a mirror of the active embedding profile's vectors, which are copied instead", ("node_embeddings",)),
+    ("vectors of embedding profiles that are not active", ("embedding_profile_vectors",)),
+)
+# Why each upstream table with no home here is not copied (see Snapshot.not_copied_by_design).
+TABLE_FATE: dict[str, str] = {name: reason for reason, names in _FATES for name in names}
+UNKNOWN_TABLE_FATE = "a table this copier does not know: not copied"
+
+PROVENANCE_COLUMNS = (
+    "source_system",
+    "source_id",
+    "source_url",
+    "source_updated_at",
+    "content_hash",
+    "synced_at",
+    "source_project",
+    "source_type",
+    "source_author",
+)
+# knowledge_nodes columns mapped onto target columns; every other non-null one goes to metadata.upstream.
+_MAPPED_NODE_COLUMNS = frozenset(
+    {
+        "id",
+        "content",
+        "node_type",
+        "tags",
+        "source",
+        "domains",
+        "domain_scores",
+        "scope",
+        "valid_from",
+        "valid_until",
+        "protected",
+        "superseded_by",
+        "storage_strength",
+        "retrieval_strength",
+        "retention_strength",
+        "times_retrieved",
+        "created_at",
+        "updated_at",
+        "last_accessed",
+        "stability",
+        "difficulty",
+        "learning_state",
+        "reps",
+        "lapses",
+        "next_review",
+        "has_embedding",
+        *PROVENANCE_COLUMNS,
+    }
+)
+_MAPPED_INTENTION_COLUMNS = frozenset(
+    {
+        "id",
+        "content",
+        "trigger_type",
+        "trigger_data",
+        "priority",
+        "status",
+        "deadline",
+        "snoozed_until",
+        "tags",
+        "related_memories",
+        "created_at",
+        "updated_at",
+    }
+)
+STATES = frozenset({"new", "learning", "review", "relearning"})
+INTENTION_STATUSES = frozenset({"active", "triggered", "fulfilled", "cancelled", "snoozed", "expired"})
+EDGE_TYPE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_CONTENT_BYTES = 1048576
+MAX_NODE_TYPE = 64
+MAX_INT = 2**31 - 1
+MIN_EDGE_WEIGHT = 0.001
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+
+Warn = Callable[[str, str], None]  # (field, reason)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the copy report: a row skipped, or a field repaired or dropped."""
+
+    table: str
+    id: str
+    field: str | None
+    reason: str
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class SourceNode:
+    """A memory with its scheduling state and vector, in the shape of knowledge_nodes + scheduling."""
+
+    id: uuid.UUID
+    content: str
+    node_type: str
+    tags: list[str]
+    source: str | None
+    metadata: dict[str, Any]
+    domains: list[str]
+    domain_scores: dict[str, Any]
+    codebase: str | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    protected: bool
+    superseded_by: uuid.UUID | None
+    storage_strength: float
+    retrieval_strength: float
+    retention_strength: float
+    access_count: int
+    last_accessed: datetime
+    created_at: datetime
+    updated_at: datetime
+    stability: float | None
+    difficulty: float | None
+    state: str
+    reps: int
+    lapses: int
+    last_review: datetime | None
+    next_review: datetime
+    retrievability: float
+    vector: bytes | None
+    vector_label: str | None
+
+
+@dataclass(frozen=True)
+class SourceEdge:
+    """A directed link between two copied memories, in the shape of edges."""
+
+    source_id: uuid.UUID
+    target_id: uuid.UUID
+    edge_type: str
+    weight: float
+    created_at: datetime
+    last_activated: datetime | None
+    activation_count: int
+
+
+@dataclass(frozen=True)
+class SourceIntention:
+    """A reminder in the shape of intentions (trigger mapped, see map_trigger)."""
+
+    id: uuid.UUID
+    content: str
+    trigger_type: str
+    trigger_data: dict[str, Any]
+    priority: int
+    status: str
+    deadline: datetime | None
+    snoozed_until: datetime | None
+    tags: list[str]
+    related_memory_ids: list[uuid.UUID]
+    created_at: datetime
+    updated_at: datetime
+
+
+def canonical_model(label: str | None, width: int, override: str | None = None) -> str | None:
+    """Return the model a vector of this label and width was made by (the user's override wins)."""
+    if override:
+        return override
+    if label is None:
+        return None
+    key = label.strip().lower()
+    if key in MINILM_LABELS:
+        return MINILM if width == MINILM_WIDTH else NOMIC
+    return MODEL_ALIASES.get(key, label)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse an upstream timestamp (RFC3339, or SQLite's zoneless UTC form) to an aware UTC datetime."""
+    if not isinstance(value, str):
+        return None
+    match = _TIMESTAMP.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    zone_info = UTC
+    if zone and zone.upper() != "Z":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        zone_info = timezone(-offset if zone[0] == "-" else offset)
+    try:
+        parsed = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=zone_info,
+        )
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def map_trigger(
+    column_type: object, raw: object, created_at: datetime, deadline: datetime | None, warn: Warn
+) -> tuple[str, dict[str, Any]]:
+    """Map an upstream intention trigger onto this project's (trigger_type, trigger_data).
+
+    Upstream stores a JSON trigger object (`{"type":"time","at":...,"inMinutes":null,...}`, or
+    `{}` for manual). Its `type` (else the trigger_type column) decides:
+    time / duration -> time with `at` (RFC3339 as given, or created_at + in_minutes; without
+    either, a time trigger on the deadline); context -> context with `keywords` = the
+    codebase, file pattern and topic; event -> event with `event` = the condition;
+    activity -> event with `event` = the activity; manual -> manual. Recurring, compound and
+    anything the data does not support become manual, with a warning: nothing here fires them.
+    The original trigger is always kept under trigger_data.upstream.
+    """
+    data: Any = {}
+    if raw is not None:
+        data = _load_json(raw)
+        if not isinstance(data, dict):
+            warn("trigger_data", "trigger_data is not a JSON object: dropped, kept as manual")
+            return "manual", {"upstream": raw if isinstance(raw, str) else None}
+    kind = str(data.get("type") or column_type or "manual").strip().lower()
+    mapped: tuple[str, dict[str, Any]] | None = None
+    if kind in ("time", "duration"):
+        at = parse_timestamp(data.get("at"))
+        minutes = next(
+            (data[k] for k in ("in_minutes", "inMinutes", "minutes") if data.get(k) is not None), None
+        )
+        if at is None and isinstance(minutes, int | float) and 0 <= minutes < 10**8:
+            at = created_at + timedelta(minutes=minutes)
+        if at is not None:
+            mapped = "time", {"at": at.isoformat()}
+        elif deadline is not None:
+            mapped = "time", {}
+    elif kind == "context":
+        keywords = [
+            value.strip()
+            for key in ("codebase", "file_pattern", "filePattern", "topic")
+            if isinstance(value := data.get(key), str) and value.strip()
+        ]
+        if keywords:
+            mapped = "context", {"keywords": keywords}
+    elif kind in ("event", "activity"):
+        name = (data.get("condition") or data.get("event")) if kind == "event" else data.get("activity")
+        if isinstance(name, str) and name.strip():
+            mapped = "event", {"event": name.strip()}
+    elif kind == "manual":
+        mapped = "manual", {}
+    if mapped is None:
+        warn("trigger_data", f"a {kind} trigger has no equivalent here: kept as manual (never fires)")
+        mapped = "manual", {}
+    trigger_type, trigger_data = mapped
+    return trigger_type, {**trigger_data, "upstream": data}
+
+
+class Snapshot:
+    """A read-only snapshot copy of an upstream Vestige store, read in the shape of this project's tables."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path / "vestige.db" if path.is_dir() else path
+        self.schema_version: int | None = None
+        self.wal_nonempty = False
+        self.source_unchanged: bool | None = None
+        self.problems: list[Problem] = []
+        self._seen: set[Problem] = set()
+        self._hashes: dict[str, str] = {}
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._now = datetime.now(UTC)
+        self._nodes: list[tuple[str, SourceNode]] | None = None
+        self._profile: tuple[str, str | None] | None = None  # (active profile id, its model)
+
+    def __enter__(self) -> Self:
+        if not self.path.is_file():
+            raise VestigeError(
+                f"no Vestige store at {self.path}",
+                hint="give the path of vestige.db or of the folder holding it",
+            )
+        self._hashes = _hash_files(self.path)
+        wal = _sibling(self.path, "-wal")
+        self.wal_nonempty = wal.is_file() and wal.stat().st_size > 0
+        self._now = datetime.now(UTC)
+        self._tmp = tempfile.TemporaryDirectory(prefix="vestige-migrate-")
+        copy = Path(self._tmp.name) / "vestige.db"
+        for suffix in ("", "-wal", "-shm"):
+            if _sibling(self.path, suffix).is_file():
+                shutil.copyfile(_sibling(self.path, suffix), _sibling(copy, suffix))
+        try:
+            self._db = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+            self._db.row_factory = sqlite3.Row
+            tables = self._tables()
+        except sqlite3.DatabaseError as exc:
+            self._close()
+            raise VestigeError(
+                f"{self.path} is not a readable SQLite file: {exc}",
+                hint="give the path of a Vestige vestige.db",
+            ) from exc
+        if "knowledge_nodes" not in tables:
+            self._close()
+            raise VestigeError(
+                f"{self.path} is not a Vestige store (it has no knowledge_nodes table)",
+                hint="give the path of a Vestige vestige.db",
+            )
+        if "schema_version" in tables:
+            version = self._conn().execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            self.schema_version = version if isinstance(version, int) else None
+        self._profile = self._active_profile(tables)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._close()
+        self.source_unchanged = _hash_files(self.path) == self._hashes
+
+    def table_counts(self) -> dict[str, int]:
+        """Return the row count of every table in the store (not FTS5 shadow tables, not sqlite_*)."""
+        conn = self._conn()
+        virtual = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+            )
+        ]
+        shadows = {
+            f"{name}_{part}" for name in virtual for part in ("data", "idx", "docsize", "config", "content")
+        }
+        counts: dict[str, int] = {}
+        for name in sorted(self._tables() - shadows):
+            if name.startswith("sqlite_"):
+                continue
+            try:
+                # The name comes from the file's own catalogue and is quoted as an identifier
+                # (the SQLite counterpart of psycopg.sql.Identifier).
+                counts[name] = conn.execute(f"SELECT count(*) FROM {_quote_identifier(name)}").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue  # a virtual table whose module this SQLite lacks: nothing to count
+        return counts
+
+    def not_copied_by_design(self) -> list[str]:
+        """Return the tables that have rows but no home here (reasons in TABLE_FATE)."""
+        copied = COPIED_TABLES - {"node_embeddings" if self._profile else "embedding_profile_vectors"}
+        return [name for name, count in self.table_counts().items() if count and name not in copied]
+
+    def nodes(self) -> Iterator[SourceNode]:
+        """Yield the memories, each after the memory that supersedes it, with their vectors."""
+        for raw_id, node in self._load_nodes():
+            vector, label = self._vector(raw_id, node.id)
+            yield replace(node, vector=vector, vector_label=label) if vector is not None else node
+
+    def edges(self) -> Iterator[SourceEdge]:
+        """Yield the links whose both ends are copied memories."""
+        if "memory_connections" not in self._tables():
+            return
+        copied = {node.id for _, node in self._load_nodes()}
+        for row in self._conn().execute("SELECT * FROM memory_connections"):
+            edge = self._map_edge(dict(row), copied)
+            if edge is not None:
+                yield edge
+
+    def intentions(self) -> Iterator[SourceIntention]:
+        """Yield the intentions, their related memories limited to copied ones."""
+        if "intentions" not in self._tables():
+            return
+        copied = {node.id for _, node in self._load_nodes()}
+        for row in self._conn().execute("SELECT * FROM intentions"):
+            intention = self._map_intention(dict(row), copied)
+            if intention is not None:
+                yield intention
+
+    # --- mapping -------------------------------------------------------------------------------
+
+    def _map_node(self, values: dict[str, Any]) -> tuple[str, SourceNode] | None:
+        raw_id = str(values.get("id"))
+        warn = self._warner("knowledge_nodes", raw_id)
+        node_id = _uuid(values.get("id"))
+        if node_id is None:
+            self._note("knowledge_nodes", raw_id, None, "id is not a UUID", skipped=True)
+            return None
+        content = self._content(values.get("content"), "knowledge_nodes", raw_id, warn)
+        if content is None:
+            return None
+        node_type = values.get("node_type")
+        if not isinstance(node_type, str) or not node_type.strip():
+            warn("node_type", "node_type is empty: set to fact")
+            node_type = "fact"
+        elif len(node_type) > MAX_NODE_TYPE:
+            warn("node_type", f"node_type is longer than {MAX_NODE_TYPE} characters: cut")
+            node_type = node_type[:MAX_NODE_TYPE]
+        scope = values.get("scope")
+        codebase = scope.strip() if isinstance(scope, str) and scope.strip() not in ("", "user") else None
+        valid_from = _optional_time(values, "valid_from", warn)
+        valid_until = _optional_time(values, "valid_until", warn)
+        if valid_from is not None and valid_until is not None and valid_until < valid_from:
+            warn("valid_until", "valid_until is before valid_from: dropped")
+            valid_until = None
+        superseded_by = _uuid(values.get("superseded_by"))
+        if superseded_by is None and values.get("superseded_by") not in (None, ""):
+            warn("superseded_by", "superseded_by is not a UUID: dropped")
+        times = {
+            field: _required_time(values, field, fallbacks, self._now, warn)
+            for field, fallbacks in (
+                ("created_at", ("updated_at", "last_accessed")),
+                ("updated_at", ("created_at", "last_accessed")),
+                ("last_accessed", ("updated_at", "created_at")),
+            )
+        }
+        stability = _number(values, "stability", warn)
+        if stability is not None and stability <= 0:
+            warn("stability", "stability is not positive: dropped")
+            stability = None
+        difficulty = _number(values, "difficulty", warn)
+        if difficulty is not None and not 1 <= difficulty <= 10:
+            warn("difficulty", f"difficulty {difficulty} is outside [1, 10]: clamped")
+            difficulty = min(max(difficulty, 1.0), 10.0)
+        state = str(values.get("learning_state") or "new").strip().lower()
+        if state not in STATES:
+            warn("learning_state", f"learning_state {state!r} is unknown: set to new")
+            state = "new"
+        if state != "new" and (stability is None or difficulty is None):
+            warn("learning_state", f"learning_state {state} without stability and difficulty: set to new")
+            state = "new"
+        reps = _count(values, "reps", warn)
+        retention = _clamped(values, "retention_strength", 1.0, 0.0, 1.0, warn)
+        accessed = parse_timestamp(values.get("last_accessed"))
+        provenance = {c: _json_value(values[c]) for c in PROVENANCE_COLUMNS if values.get(c) is not None}
+        upstream = {
+            c: _json_value(v) for c, v in values.items() if c not in _MAPPED_NODE_COLUMNS and v is not None
+        }
+        metadata = {k: v for k, v in (("provenance", provenance), ("upstream", upstream)) if v}
+        node = SourceNode(
+            id=node_id,
+            content=content,
+            node_type=node_type,
+            tags=_string_list(values.get("tags"), "tags", warn),
+            source=_text(values.get("source")),
+            metadata=metadata,
+            domains=_string_list(values.get("domains"), "domains", warn),
+            domain_scores=_json_object(values.get("domain_scores"), "domain_scores", warn),
+            codebase=codebase,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            protected=bool(_number(values, "protected", warn)),
+            superseded_by=superseded_by,
+            storage_strength=_clamped(values, "storage_strength", 1.0, 0.0, math.inf, warn),
+            retrieval_strength=_clamped(values, "retrieval_strength", 1.0, 0.0, 1.0, warn),
+            retention_strength=retention,
+            access_count=_count(values, "times_retrieved", warn),
+            last_accessed=times["last_accessed"],
+            created_at=times["created_at"],
+            updated_at=times["updated_at"],
+            stability=stability,
+            difficulty=difficulty,
+            state=state,
+            reps=reps,
+            lapses=_count(values, "lapses", warn),
+            # last_accessed doubles upstream as the last review, but a card never reviewed has none.
+            last_review=accessed if reps > 0 or state != "new" else None,
+            next_review=_optional_time(values, "next_review", warn) or times["created_at"],
+            retrievability=retention,
+            vector=None,
+            vector_label=None,
+        )
+        return raw_id, node
+
+    def _map_edge(self, values: dict[str, Any], copied: set[uuid.UUID]) -> SourceEdge | None:
+        raw_source, raw_target = values.get("source_id"), values.get("target_id")
+        key = f"{raw_source}->{raw_target}"
+        warn = self._warner("memory_connections", key)
+        source_id, target_id = _uuid(raw_source), _uuid(raw_target)
+        for end, raw, parsed in (("source", raw_source, source_id), ("target", raw_target, target_id)):
+            if parsed is None or parsed not in copied:
+                reason = f"edge to a missing node ({end} {raw} is not a copied memory)"
+                self._note("memory_connections", key, None, reason, skipped=True)
+                return None
+        assert source_id is not None and target_id is not None
+        if source_id == target_id:
+            self._note("memory_connections", key, None, "edge from a memory to itself", skipped=True)
+            return None
+        edge_type = str(values.get("link_type") or "related").strip().lower()
+        if not EDGE_TYPE.fullmatch(edge_type):
+            warn("link_type", f"link_type {edge_type!r} is not a valid edge type: set to related")
+            edge_type = "related"
+        created_at = _required_time(values, "created_at", ("last_activated",), self._now, warn)
+        return SourceEdge(
+            source_id=source_id,
+            target_id=target_id,
+            edge_type=edge_type,
+            weight=_clamped(values, "strength", 1.0, MIN_EDGE_WEIGHT, 1.0, warn),
+            created_at=created_at,
+            last_activated=_optional_time(values, "last_activated", warn),
+            activation_count=_count(values, "activation_count", warn),
+        )
+
+    def _map_intention(self, values: dict[str, Any], copied: set[uuid.UUID]) -> SourceIntention | None:
+        raw_id = str(values.get("id"))
+        warn = self._warner("intentions", raw_id)
+        intention_id = _uuid(values.get("id"))
+        if intention_id is None:
+            self._note("intentions", raw_id, None, "id is not a UUID", skipped=True)
+            return None
+        content = self._content(values.get("content"), "intentions", raw_id, warn)
+        if content is None:
+            return None
+        fallbacks = ("updated_at", "last_reminded_at", "fulfilled_at")
+        created_at = _required_time(values, "created_at", fallbacks, self._now, warn)
+        deadline = _optional_time(values, "deadline", warn)
+        trigger_type, trigger_data = map_trigger(
+            values.get("trigger_type"), values.get("trigger_data"), created_at, deadline, warn
+        )
+        # Upstream columns with no home (fulfilled_at, reminder_count, notes, source_type, ...).
+        extra = {
+            c: _json_value(v)
+            for c, v in values.items()
+            if c not in _MAPPED_INTENTION_COLUMNS and v is not None
+        }
+        if extra:
+            trigger_data["upstream_intention"] = extra
+        priority = int(_clamped(values, "priority", 2.0, 1.0, 4.0, warn))
+        status = str(values.get("status") or "active").strip().lower()
+        if status not in INTENTION_STATUSES:
+            warn("status", f"status {status!r} is unknown: set to active")
+            status = "active"
+        related: list[uuid.UUID] = []
+        for item in _string_list(values.get("related_memories"), "related_memories", warn):
+            memory_id = _uuid(item)
+            if memory_id is None or memory_id not in copied:
+                warn("related_memories", f"related memory {item} is not a copied memory: dropped")
+            elif memory_id not in related:
+                related.append(memory_id)
+        changes = [
+            t
+            for t in (
+                parse_timestamp(values.get(c)) for c in ("updated_at", "fulfilled_at", "last_reminded_at")
+            )
+            if t is not None
+        ]
+        return SourceIntention(
+            id=intention_id,
+            content=content,
+            trigger_type=trigger_type,
+            trigger_data=trigger_data,
+            priority=priority,
+            status=status,
+            deadline=deadline,
+            snoozed_until=_optional_time(values, "snoozed_until", warn),
+            tags=_string_list(values.get("tags"), "tags", warn),
+            related_memory_ids=related,
+            created_at=created_at,
+            updated_at=max([created_at, *changes]),
+        )
+
+    def _content(self, value: object, table: str, row_id: str, warn: Warn) -> str | None:
+        text = _text(value)
+        if isinstance(value, str) and "\x00" in value:
+            warn("content", "content has NUL characters: removed")
+        if text is None or not text.strip():
+            self._note(table, row_id, None, "empty content", skipped=True)
+            return None
+        if len(text.encode()) > MAX_CONTENT_BYTES:
+            self._note(table, row_id, None, "content is larger than 1 MiB", skipped=True)
+            return None
+        return text
+
+    def _load_nodes(self) -> list[tuple[str, SourceNode]]:
+        if self._nodes is None:
+            mapped: dict[uuid.UUID, tuple[str, SourceNode]] = {}
+            for row in self._conn().execute("SELECT * FROM knowledge_nodes"):
+                item = self._map_node(dict(row))
+                if item is None:
+                    continue
+                if item[1].id in mapped:
+                    self._note("knowledge_nodes", item[0], None, "duplicate id", skipped=True)
+                    continue
+                mapped[item[1].id] = item
+            self._nodes = self._supersession_order(
+                sorted(mapped.values(), key=lambda i: (i[1].created_at, i[1].id))
+            )
+        return self._nodes
+
+    def _supersession_order(self, items: list[tuple[str, SourceNode]]) -> list[tuple[str, SourceNode]]:
+        """Order the memories so that each one's superseded_by comes before it."""
+        nodes = {node.id: (raw, node) for raw, node in items}
+        for raw, node in items:
+            target = node.superseded_by
+            if target is not None and (target == node.id or target not in nodes):
+                self._note(
+                    "knowledge_nodes",
+                    raw,
+                    "superseded_by",
+                    f"superseded_by {target} is not a copied memory: dropped",
+                )
+                nodes[node.id] = (raw, replace(node, superseded_by=None))
+        ordered: list[tuple[str, SourceNode]] = []
+        placed: set[uuid.UUID] = set()
+        for start in nodes:
+            chain: list[uuid.UUID] = []
+            current: uuid.UUID | None = start
+            while current is not None and current not in placed and current not in chain:
+                chain.append(current)
+                current = nodes[current][1].superseded_by
+            if current is not None and current in chain:
+                raw, last = nodes[chain[-1]]
+                self._note("knowledge_nodes", raw, "superseded_by", "superseded_by forms a cycle: dropped")
+                nodes[chain[-1]] = (raw, replace(last, superseded_by=None))
+            for member in reversed(chain):
+                ordered.append(nodes[member])
+                placed.add(member)
+        return ordered
+
+    def _vector(self, raw_id: str, node_id: uuid.UUID) -> tuple[bytes | None, str | None]:
+        conn = self._conn()
+        if self._profile is not None:
+            table = "embedding_profile_vectors"
+            row = conn.execute(
+                "SELECT * FROM embedding_profile_vectors WHERE profile_id = ? AND node_id = ?",
+                (self._profile[0], raw_id),
+            ).fetchone()
+        elif "node_embeddings" in self._tables():
+            table = "node_embeddings"
+            row = conn.execute("SELECT * FROM node_embeddings WHERE node_id = ?", (raw_id,)).fetchone()
+        else:
+            return None, None
+        if row is None:
+            return None, None
+        values = dict(row)
+        blob = values.get("embedding")
+        if not isinstance(blob, bytes) or not blob or len(blob) % 4:
+            size = len(blob) if isinstance(blob, bytes | str) else 0
+            self._note(
+                table,
+                str(node_id),
+                "embedding",
+                f"truncated vector blob ({size} bytes): dropped, re-embed it",
+            )
+            return None, None
+        width = len(blob) // 4
+        if values.get("dimensions") not in (None, width):
+            self._note(
+                table,
+                str(node_id),
+                "dimensions",
+                f"dimensions says {values['dimensions']} but the blob holds {width} floats: the blob wins",
+            )
+        floats = array("f", blob)
+        if sys.byteorder == "big":
+            floats.byteswap()
+        if not all(map(math.isfinite, floats)):
+            self._note(
+                table, str(node_id), "embedding", "vector has NaN or infinite values: dropped, re-embed it"
+            )
+            return None, None
+        label = values.get("model")
+        if self._profile is not None and self._profile[1]:
+            label = self._profile[1]
+        return blob, label if isinstance(label, str) and label.strip() else None
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _active_profile(self, tables: set[str]) -> tuple[str, str | None] | None:
+        if not {"embedding_profile_state", "embedding_profile_vectors"} <= tables:
+            return None
+        conn = self._conn()
+        state = conn.execute("SELECT * FROM embedding_profile_state LIMIT 1").fetchone()
+        active = dict(state).get("active_profile_id") if state is not None else None
+        if not isinstance(active, str) or not active:
+            return None
+        model = None
+        if "embedding_profiles" in tables:
+            profile = conn.execute(
+                "SELECT * FROM embedding_profiles WHERE profile_id = ?", (active,)
+            ).fetchone()
+            model = dict(profile).get("model_id") if profile is not None else None
+        return active, model if isinstance(model, str) else None
+
+    def _tables(self) -> set[str]:
+        rows = self._conn().execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {row[0] for row in rows}
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("open the snapshot first: `with Snapshot(path) as snapshot: ...`")
+        return self._db
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def _note(
+        self, table: str, row_id: str, field: str | None, reason: str, *, skipped: bool = False
+    ) -> None:
+        problem = Problem(table, row_id, field, reason, skipped)
+        if problem not in self._seen:
+            self._seen.add(problem)
+            self.problems.append(problem)
+
+    def _warner(self, table: str, row_id: str) -> Warn:
+        return lambda field, reason: self._note(table, row_id, field, reason)
+
+
+# --- field helpers: each returns a valid value and reports what it had to change ---------------
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _hash_files(path: Path) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    for suffix in ("", "-wal", "-shm"):
+        file = _sibling(path, suffix)
+        if file.is_file():
+            digest = hashlib.sha256()
+            with file.open("rb") as stream:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+            hashes[suffix] = digest.hexdigest()
+    return hashes
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value).strip()) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _text(value: object) -> str | None:
+    """Text without NUL characters (PostgreSQL text cannot hold them), or None."""
+    return value.replace("\x00", "") if isinstance(value, str) else None
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _load_json(raw: object) -> Any:
+    """Parse JSON text; NaN and Infinity are refused (jsonb cannot hold them). Malformed -> None."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(constant)
+
+    try:
+        return json.loads(raw, parse_constant=refuse) if isinstance(raw, str | bytes) else None
+    except ValueError:
+        return None
+
+
+def _json_value(value: object) -> object:
+    """A SQLite value as a jsonb-safe JSON value."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return _text(value) if isinstance(value, str) else value
+
+
+def _string_list(raw: object, field: str, warn: Warn) -> list[str]:
+    if raw is None:
+        return []
+    value = _load_json(raw)
+    if not isinstance(value, list):
+        warn(field, f"{field} is not a JSON array: dropped")
+        return []
+    items = [text for item in value if (text := _text(item)) is not None]
+    if len(items) != len(value):
+        warn(field, f"{field} has items that are not strings: dropped them")
+    return items
+
+
+def _json_object(raw: object, field: str, warn: Warn) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    value = _load_json(raw)
+    if not isinstance(value, dict):
+        warn(field, f"{field} is not a JSON object: dropped")
+        return {}
+    return value
+
+
+def _optional_time(values: dict[str, Any], field: str, warn: Warn) -> datetime | None:
+    raw = values.get(field)
+    parsed = parse_timestamp(raw)
+    if parsed is None and raw not in (None, ""):
+        warn(field, f"{field} is not a timestamp ({_shown(raw)}): dropped")
+    return parsed
+
+
+def _required_time(
+    values: dict[str, Any], field: str, fallbacks: tuple[str, ...], now: datetime, warn: Warn
+) -> datetime:
+    """Parse a required timestamp; a bad one falls back to the first good fallback field, then to now."""
+    parsed = parse_timestamp(values.get(field))
+    if parsed is not None:
+        return parsed
+    found = ((f, t) for f in fallbacks if (t := parse_timestamp(values.get(f))) is not None)
+    fallback, value = next(found, ("the time of the copy", now))
+    problem = "is missing" if values.get(field) is None else f"is not a timestamp ({_shown(values[field])})"
+    warn(field, f"{field} {problem}: used {fallback}")
+    return value
+
+
+def _number(values: dict[str, Any], field: str, warn: Warn) -> float | None:
+    raw = values.get(field)
+    if raw is None:
+        return None
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        warn(field, f"{field} is not a number ({_shown(raw)}): dropped")
+        return None
+    return number
+
+
+def _clamped(
+    values: dict[str, Any], field: str, default: float, low: float, high: float, warn: Warn
+) -> float:
+    number = _number(values, field, warn)
+    if number is None:
+        return default
+    if not low <= number <= high:
+        warn(field, f"{field} {number} is outside [{low}, {high}]: clamped")
+        number = min(max(number, low), high)
+    return number
+
+
+def _count(values: dict[str, Any], field: str, warn: Warn) -> int:
+    return int(_clamped(values, field, 0.0, 0.0, MAX_INT, warn))
