@@ -46,3 +46,4 @@ def test_the_wheel_bundles_the_plan_the_checkout_deploys(tmp_path: Path) -> None
     assert top_dir == str(site / "vestige_client" / "sqitch")
     assert last_id == deploy.bundled_plan().changes[-1].change_id
     assert (site / "vestige_client" / "sqitch_registry.sql").is_file()
+    assert (site / "vestige_client" / "migrate" / "copy.py").is_file(), "subpackages are in the wheel"

@@ -61,6 +61,10 @@ class DeployFailed(SchemaError):
     """Deploying the Vestige schema failed; the failing change was rolled back."""
 
 
+class SourceStoreError(VestigeError):
+    """The Vestige SQLite store cannot be read."""
+
+
 class EmbeddingError(VestigeError):
     """The embedding model could not be loaded or used."""
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from vestige_client.errors import VestigeError
+from vestige_client.errors import SourceStoreError
 
 NOMIC = "nomic-ai/nomic-embed-text-v1.5"
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -39,154 +39,82 @@ MINILM_WIDTH = 384
 MODEL_ALIASES = {"nomic-embed-text-v1.5": NOMIC, "nomic-ai/nomic-embed-text-v1.5": NOMIC}
 MINILM_LABELS = frozenset({"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"})
 
-# Tables whose rows become rows here. node_embeddings and embedding_profile_vectors hold the
-# vectors; only one of them is read (see Snapshot.nodes).
+# Tables whose rows become rows here. Vectors come from embedding_profile_vectors (the active
+# profile) when the store has embedding profiles, else from node_embeddings.
 COPIED_TABLES = frozenset(
     {"knowledge_nodes", "node_embeddings", "embedding_profile_vectors", "memory_connections", "intentions"}
 )
 
-_FATES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("derived full-text index; the target keeps its own (search_tsv)", ("knowledge_fts",)),
-    ("read for the report only", ("schema_version",)),
-    (
-        "read to choose and label the vectors; the target has its own model registry",
-        ("embedding_profiles", "embedding_profile_state", "embedding_model"),
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Why each upstream table with no home here is not copied: reason -> the tables it covers.
+_FATES = {
+    "derived full-text index; the target keeps its own (search_tsv)": "knowledge_fts",
+    "read for the report only": "schema_version",
+    "read to choose and label the vectors; the target has its own model registry": (
+        "embedding_profiles embedding_profile_state embedding_model"
     ),
-    (
-        "upstream vector bookkeeping (manifests, re-embedding jobs, write journal)",
-        (
-            "embedding_profile_manifests",
-            "embedding_profile_migrations",
-            "embedding_profile_migration_checkpoints",
-            "vector_journal",
-        ),
+    "upstream vector bookkeeping (manifests, re-embedding jobs, write journal)": (
+        "embedding_profile_manifests embedding_profile_migrations embedding_profile_migration_checkpoints"
+        " vector_journal"
     ),
-    (
-        "access history (pruned upstream after 90 days); the target keeps no access log",
-        ("memory_access_log",),
+    "a mirror of the active embedding profile's vectors, which are copied instead": "node_embeddings",
+    "vectors of embedding profiles that are not active": "embedding_profile_vectors",
+    "access history (pruned upstream after 90 days); the target keeps no access log": "memory_access_log",
+    "history of upstream background jobs (consolidation, dreams, retention snapshots)": (
+        "consolidation_history dream_history retention_snapshots"
     ),
-    (
-        "history of upstream background jobs (consolidation, dreams, retention snapshots)",
-        ("consolidation_history", "dream_history", "retention_snapshots"),
+    "generated upstream from memories by dreams; no home here": "insights",
+    "ids of purged memories, with no content": "deletion_tombstones sync_tombstones erasure_tombstones",
+    "upstream erasure jobs": "erasure_jobs erasure_steps erasure_generation_counter",
+    "upstream FSRS weights; the target schedules with its own parameters": "fsrs_config",
+    "upstream per-card state; the scheduling state on each memory row is copied": (
+        "fsrs_cards memory_states state_transitions"
     ),
-    ("generated upstream from memories by dreams; no home here", ("insights",)),
-    (
-        "ids of purged memories, with no content",
-        ("deletion_tombstones", "sync_tombstones", "erasure_tombstones"),
+    "upstream session bookkeeping": "sessions",
+    "dead V4 tables": "knowledge_edges compressed_memories",
+    "upstream domain catalogue; each memory's domains are copied": "domains",
+    "upstream merge jobs": "merge_plans merge_operations",
+    "upstream composition, trace, receipt and artifact records": (
+        "composition_events composition_members composition_outcomes agent_runs agent_traces"
+        " memory_receipts memory_prs receipt_chain_state receipt_disclosures receipt_envelopes"
+        " receipt_signing_keys artifact_lineage managed_artifacts"
     ),
-    (
-        "upstream erasure jobs",
-        ("erasure_jobs", "erasure_steps", "erasure_generation_counter"),
+    "upstream synaptic tagging and replay records": (
+        "synaptic_capture_items synaptic_events synaptic_tags retrieval_replay_capsules"
+        " retrieval_replay_items counterfactual_replays"
     ),
-    ("upstream FSRS weights; the target schedules with its own parameters", ("fsrs_config",)),
-    (
-        "upstream per-card state; the scheduling state on each memory row is copied",
-        ("fsrs_cards", "memory_states", "state_transitions"),
+    "upstream suppression journals; each memory's suppression count is kept in metadata.upstream": (
+        "suppression_operations suppression_cascade_effects"
     ),
-    ("upstream session bookkeeping", ("sessions",)),
-    ("dead V4 tables", ("knowledge_edges", "compressed_memories")),
-    ("upstream domain catalogue; each memory's domains are copied", ("domains",)),
-    ("upstream merge jobs", ("merge_plans", "merge_operations")),
-    (
-        "upstream composition, trace and receipt records",
-        (
-            "composition_events",
-            "composition_members",
-            "composition_outcomes",
-            "agent_runs",
-            "agent_traces",
-            "memory_receipts",
-            "memory_prs",
-            "receipt_chain_state",
-            "receipt_disclosures",
-            "receipt_envelopes",
-            "receipt_signing_keys",
-            "artifact_lineage",
-            "managed_artifacts",
-        ),
-    ),
-    (
-        "upstream synaptic tagging and replay records",
-        (
-            "synaptic_capture_items",
-            "synaptic_events",
-            "synaptic_tags",
-            "retrieval_replay_capsules",
-            "retrieval_replay_items",
-            "counterfactual_replays",
-        ),
-    ),
-    (
-        "upstream suppression journals; each memory's suppression count is kept in metadata.upstream",
-        ("suppression_operations", "suppression_cascade_effects"),
-    ),
-    ("upstream connector sync state", ("connector_cursors",)),
-    ("upstream code anchors and feedback", ("code_memory_anchors", "failure_feedback")),
-    ("a mirror of the active embedding profile's vectors, which are copied instead", ("node_embeddings",)),
-    ("vectors of embedding profiles that are not active", ("embedding_profile_vectors",)),
-)
-# Why each upstream table with no home here is not copied (see Snapshot.not_copied_by_design).
-TABLE_FATE: dict[str, str] = {name: reason for reason, names in _FATES for name in names}
+    "upstream connector sync state": "connector_cursors",
+    "upstream code anchors and feedback": "code_memory_anchors failure_feedback",
+}
+TABLE_FATE: dict[str, str] = {name: reason for reason, names in _FATES.items() for name in _words(names)}
 UNKNOWN_TABLE_FATE = "a table this copier does not know: not copied"
 
-PROVENANCE_COLUMNS = (
-    "source_system",
-    "source_id",
-    "source_url",
-    "source_updated_at",
-    "content_hash",
-    "synced_at",
-    "source_project",
-    "source_type",
-    "source_author",
+PROVENANCE_COLUMNS = _words(
+    "source_system source_id source_url source_updated_at content_hash synced_at source_project"
+    " source_type source_author"
 )
-# knowledge_nodes columns mapped onto target columns; every other non-null one goes to metadata.upstream.
+# Columns mapped onto target columns; every other non-null one is kept under metadata.upstream
+# (nodes) or trigger_data.upstream_intention (intentions).
 _MAPPED_NODE_COLUMNS = frozenset(
-    {
-        "id",
-        "content",
-        "node_type",
-        "tags",
-        "source",
-        "domains",
-        "domain_scores",
-        "scope",
-        "valid_from",
-        "valid_until",
-        "protected",
-        "superseded_by",
-        "storage_strength",
-        "retrieval_strength",
-        "retention_strength",
-        "times_retrieved",
-        "created_at",
-        "updated_at",
-        "last_accessed",
-        "stability",
-        "difficulty",
-        "learning_state",
-        "reps",
-        "lapses",
-        "next_review",
-        "has_embedding",
-        *PROVENANCE_COLUMNS,
-    }
+    _words(
+        "id content node_type tags source domains domain_scores scope valid_from valid_until protected"
+        " superseded_by storage_strength retrieval_strength retention_strength times_retrieved created_at"
+        " updated_at last_accessed stability difficulty learning_state reps lapses next_review has_embedding"
+    )
+    + PROVENANCE_COLUMNS
 )
 _MAPPED_INTENTION_COLUMNS = frozenset(
-    {
-        "id",
-        "content",
-        "trigger_type",
-        "trigger_data",
-        "priority",
-        "status",
-        "deadline",
-        "snoozed_until",
-        "tags",
-        "related_memories",
-        "created_at",
-        "updated_at",
-    }
+    _words(
+        "id content trigger_type trigger_data priority status deadline snoozed_until tags related_memories"
+        " created_at updated_at"
+    )
 )
 STATES = frozenset({"new", "learning", "review", "relearning"})
 INTENTION_STATUSES = frozenset({"active", "triggered", "fulfilled", "cancelled", "snoozed", "expired"})
@@ -395,7 +323,7 @@ class Snapshot:
 
     def __enter__(self) -> Self:
         if not self.path.is_file():
-            raise VestigeError(
+            raise SourceStoreError(
                 f"no Vestige store at {self.path}",
                 hint="give the path of vestige.db or of the folder holding it",
             )
@@ -414,13 +342,13 @@ class Snapshot:
             tables = self._tables()
         except sqlite3.DatabaseError as exc:
             self._close()
-            raise VestigeError(
+            raise SourceStoreError(
                 f"{self.path} is not a readable SQLite file: {exc}",
                 hint="give the path of a Vestige vestige.db",
             ) from exc
         if "knowledge_nodes" not in tables:
             self._close()
-            raise VestigeError(
+            raise SourceStoreError(
                 f"{self.path} is not a Vestige store (it has no knowledge_nodes table)",
                 hint="give the path of a Vestige vestige.db",
             )
