@@ -18,16 +18,16 @@ import math
 import re
 import shutil
 import sqlite3
-import sys
 import tempfile
 import uuid
-from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+import numpy as np
 
 from vestige_client.errors import SourceStoreError
 
@@ -316,6 +316,7 @@ class Snapshot:
         self._seen: set[Problem] = set()
         self._hashes: dict[str, str] = {}
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._table_names: set[str] | None = None
         self._db: sqlite3.Connection | None = None
         self._now = datetime.now(UTC)
         self._nodes: list[tuple[str, SourceNode]] | None = None
@@ -693,10 +694,7 @@ class Snapshot:
                 "dimensions",
                 f"dimensions says {values['dimensions']} but the blob holds {width} floats: the blob wins",
             )
-        floats = array("f", blob)
-        if sys.byteorder == "big":
-            floats.byteswap()
-        if not all(map(math.isfinite, floats)):
+        if not np.isfinite(np.frombuffer(blob, dtype="<f4")).all():
             self._note(
                 table, str(node_id), "embedding", "vector has NaN or infinite values: dropped, re-embed it"
             )
@@ -725,8 +723,10 @@ class Snapshot:
         return active, model if isinstance(model, str) else None
 
     def _tables(self) -> set[str]:
-        rows = self._conn().execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        return {row[0] for row in rows}
+        if self._table_names is None:
+            rows = self._conn().execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            self._table_names = {row[0] for row in rows}
+        return self._table_names
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
