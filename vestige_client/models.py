@@ -134,6 +134,23 @@ class TimelineDay:
 
 
 @dataclass(frozen=True)
+class Applied:
+    """What `vestige.import_apply` did with one staged batch (summable over batches)."""
+
+    memories_inserted: int = 0
+    memories_updated: int = 0
+    memories_present: int = 0
+    vectors_filled: int = 0
+    edges_inserted: int = 0
+    edges_present: int = 0
+    intentions_inserted: int = 0
+    intentions_present: int = 0
+
+    def __add__(self, other: Applied) -> Applied:
+        return Applied(*(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self)))
+
+
+@dataclass(frozen=True)
 class Strengths:
     """The strengths of a memory after `vestige.promote_memory` / `vestige.demote_memory`."""
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from vestige_client import db, sql
@@ -34,6 +35,7 @@ from vestige_client.migrate.source import (
     SourceNode,
     canonical_model,
 )
+from vestige_client.models import Applied
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int], None]  # (table, done, total)
@@ -236,7 +238,6 @@ def _load(
     report: CopyReport,
     progress: Progress | None,
 ) -> None:
-    node_count, edge_count, intention_count = report.tables
     apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
     try:
         with _admin(conninfo, settings) as conn:
@@ -244,35 +245,33 @@ def _load(
                 raise VestigeError("another `vestige migrate copy` is running on this database; wait for it")
             _fetch(conn, sql.IMPORT_BEGIN)
             conn.commit()
-            rows = [_node_row(n, v) for n, v in zip(nodes, vectors, strict=True)]
-            for done, batch in _batches(rows, options.batch_size):
-                counts = _apply(conn, sql.COPY_IMPORT_NODES, NODE_TYPES, batch, apply)
-                node_count.inserted += counts[0]
-                node_count.updated += counts[1]
-                node_count.present += counts[2]
-                report.vectors_filled += counts[3]
-                if progress:
-                    progress("knowledge_nodes", done, len(rows))
-            edge_rows = [_edge_row(e) for e in edges]
-            for done, batch in _batches(edge_rows, options.batch_size):
-                counts = _apply(conn, sql.COPY_IMPORT_EDGES, EDGE_TYPES, batch, apply)
-                edge_count.inserted += counts[4]
-                edge_count.present += counts[5]
-                if progress:
-                    progress("memory_connections", done, len(edge_rows))
-            intention_rows = [_intention_row(i) for i in intentions]
-            for done, batch in _batches(intention_rows, options.batch_size):
-                counts = _apply(conn, sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, batch, apply)
-                intention_count.inserted += counts[6]
-                intention_count.present += counts[7]
-                if progress:
-                    progress("intentions", done, len(intention_rows))
+            staged = (
+                ("knowledge_nodes", sql.COPY_IMPORT_NODES, NODE_TYPES, list(map(_node_row, nodes, vectors))),
+                ("memory_connections", sql.COPY_IMPORT_EDGES, EDGE_TYPES, list(map(_edge_row, edges))),
+                (
+                    "intentions",
+                    sql.COPY_IMPORT_INTENTIONS,
+                    INTENTION_TYPES,
+                    list(map(_intention_row, intentions)),
+                ),
+            )
+            totals = Applied()
+            for table, copy, types, rows in staged:
+                for done, batch in _batches(rows, options.batch_size):
+                    totals += _apply(conn, copy, types, batch, apply)
+                    if progress:
+                        progress(table, done, len(rows))
             report.index_built = bool(_fetch(conn, sql.IMPORT_FINISH))
             conn.commit()
             _fetch(conn, sql.IMPORT_UNLOCK)
             conn.commit()
     except psycopg.Error as exc:
         raise from_database(exc) from exc
+    node_count, edge_count, intention_count = report.tables
+    node_count.inserted, node_count.updated = totals.memories_inserted, totals.memories_updated
+    node_count.present, report.vectors_filled = totals.memories_present, totals.vectors_filled
+    edge_count.inserted, edge_count.present = totals.edges_inserted, totals.edges_present
+    intention_count.inserted, intention_count.present = totals.intentions_inserted, totals.intentions_present
     _count_present(conninfo, settings, nodes, edges, intentions, report)
 
 
@@ -282,16 +281,16 @@ def _apply(
     types: list[str],
     batch: Sequence[tuple[Any, ...]],
     apply: dict[str, Any],
-) -> tuple[int, ...]:
+) -> Applied:
     """One batch in one transaction: COPY into staging, then vestige.import_apply."""
-    with conn.transaction(), conn.cursor() as cur:
+    with conn.transaction(), conn.cursor(row_factory=class_row(Applied)) as cur:
         with cur.copy(copy) as writer:
             writer.set_types(types)
             for row in batch:
                 writer.write_row(row)
-        result = cur.execute(sql.IMPORT_APPLY, apply).fetchone()
-        assert result is not None
-        return tuple(int(v) for v in result)
+        applied = cur.execute(sql.IMPORT_APPLY, apply).fetchone()
+        assert applied is not None
+        return applied
 
 
 def _count_present(
