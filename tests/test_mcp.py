@@ -53,8 +53,8 @@ class Mcp:
 
 
 @contextmanager
-def mcp_server(conninfo: str, home: Path, user: str = "local") -> Iterator[Mcp]:
-    env = {"VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": str(home), "VESTIGE_USER__ID": user}
+def mcp_server(conninfo: str, home: Path, user: str = "local", **extra: str) -> Iterator[Mcp]:
+    env = {"VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": str(home), "VESTIGE_USER__ID": user, **extra}
     params = StdioServerParameters(command=str(VESTIGE_MCP), env=env)
     with (
         start_blocking_portal() as portal,
@@ -309,3 +309,9 @@ def test_check_config_reports_and_exits(mcp_db: str, tmp_path: Path) -> None:
         text=True,
     )
     assert bad.returncode == 1 and "max_connections" in bad.stderr and str(bad_file) in bad.stderr
+
+
+def test_a_model_that_does_not_load_leaves_the_other_tools_working(tmp_path: Path, mcp_db: str) -> None:
+    with mcp_server(mcp_db, tmp_path, VESTIGE_EMBEDDING__MODEL=str(tmp_path / "no-model")) as server:
+        assert server.ok("memory_status", view="timeline")["timeline"] is not None
+        assert "cannot load the embedding model" in server.error("search", query="anything")

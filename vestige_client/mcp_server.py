@@ -103,14 +103,20 @@ class Runtime:
     def _warm(self) -> None:
         try:
             client = Client.open(self.settings)
-            client.embedder.embed_query("warm-up")  # loads the model
-            self._client = client
-            log.info("ready: user %s, model %s", client.user_id, client.embedder.name)
         except BaseException as exc:
             log.error("start-up failed: %s", exc)
             self._error = exc
-        finally:
             self._ready.set()
+            return
+        try:
+            client.embedder.embed_query("warm-up")  # loads the model
+        except Exception as exc:
+            # Tools that do not embed still work; those that do report the error themselves.
+            log.error("the embedding model did not load: %s", exc)
+        finally:
+            self._client = client
+            self._ready.set()
+        log.info("ready: user %s, model %s", client.user_id, client.embedder.name)
 
     def client(self) -> Client:
         """The open client, waiting for the warm-up up to STARTUP_WAIT seconds."""
