@@ -97,6 +97,9 @@ def test_bulk_ingest_from_stdin_reads_lines_and_jsonl(vestige: Vestige) -> None:
         (b'good line\n{"content": 1}\n', "line 2"),
         (b'good line\n{"content": "x", "colour": "red"}\n', "unknown keys colour"),
         (b"\n  \n", "no memories"),
+        (b'{"content": "x", "tags": "abc"}\n', "tags must be a list of strings"),
+        (b'{"content": "x", "groups": 5}\n', "groups must be a list of strings"),
+        (b'{"content": "x", "visibility": 5}\n', "visibility must be a string"),
     ],
 )
 def test_bad_stdin_stores_nothing(vestige: Vestige, stdin: bytes, message: str) -> None:
@@ -111,6 +114,13 @@ def test_a_failing_row_rolls_back_the_whole_bulk_ingest(vestige: Vestige) -> Non
     result = vestige("ingest", "-", "--visibility", "secret", input="one\ntwo\n")
     assert result.exit_code == 1 and "visibility" in result.stderr
     assert vestige.json("stats")["total"] == 0
+
+
+def test_a_rating_that_is_not_1_to_4_is_refused(vestige: Vestige) -> None:
+    memory_id = vestige.json("ingest", "Ratings are checked")["id"]
+    for rating in ("²", "9", "great"):
+        result = vestige("review", memory_id, rating)
+        assert result.exit_code == 1 and result.stderr.startswith("error: ") and "VS006" in result.stderr
 
 
 def test_empty_text_is_refused(vestige: Vestige) -> None:

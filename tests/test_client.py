@@ -16,7 +16,7 @@ from psycopg import sql as pgsql
 from vestige_client import config, errors
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.db import Database
-from vestige_client.embed import model_hash
+from vestige_client.embed import model_hash, resolve_embedder
 
 
 def settings_for(conninfo: str, tmp_path: Path, **env: str) -> config.Settings:
@@ -173,3 +173,10 @@ def test_api_errors_reach_the_caller_as_mapped_exceptions(client: Client) -> Non
     assert isinstance(errors.from_database(raised.value), errors.NoIdentity)
     with pytest.raises(errors.UnknownUser):
         Client(client._db, client.embedder, uuid.uuid4()).stats()
+
+
+def test_a_model_that_does_not_load_is_never_registered(client: Client, tmp_path: Path) -> None:
+    broken = Client(client._db, resolve_embedder(f"{tmp_path / 'no-model'}@256"), client.user_id)
+    with pytest.raises(errors.EmbeddingError, match="cannot load the embedding model"):
+        broken.model_hash()
+    assert client.registered_model() is None

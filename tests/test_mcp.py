@@ -309,6 +309,11 @@ def test_check_config_reports_and_exits(mcp_db: str, tmp_path: Path) -> None:
         text=True,
     )
     assert bad.returncode == 1 and "max_connections" in bad.stderr and str(bad_file) in bad.stderr
+    no_log = {**env, "VESTIGE_DATABASE_URL": mcp_db, "VESTIGE_LOG__FILE": str(tmp_path / "missing" / "x.log")}
+    unlogged = subprocess.run(
+        [str(VESTIGE_MCP), "--check-config"], env=no_log, capture_output=True, text=True
+    )
+    assert unlogged.returncode == 1 and unlogged.stderr.startswith("error: cannot open [log] file")
 
 
 def test_a_model_that_does_not_load_leaves_the_other_tools_working(tmp_path: Path, mcp_db: str) -> None:

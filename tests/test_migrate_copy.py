@@ -169,6 +169,20 @@ def test_a_dry_run_reports_and_writes_nothing(database: str, tmp_path: Path) -> 
     assert tables(report)["knowledge_nodes"]["in_target"] == 0
     assert "memory_access_log" in report["not_copied_by_design"]
     assert fetch(database, "SELECT count(*) FROM vestige.knowledge_nodes") == [(0,)]
+    assert fetch(database, "SELECT count(*) FROM vestige.embedding_model") == [(0,)], "no model is registered"
+
+
+def test_a_failed_copy_leaves_the_index_in_place(database: str, tmp_path: Path) -> None:
+    path = str(FIXTURES / "v18-modern-256.db")
+    code, _, stderr = copy(
+        database, tmp_path, "--from", path, "--allow-source-upgrade", "--owner", str(uuid.uuid4())
+    )
+    assert code == 1 and "VS011" in stderr
+    assert fetch(database, "SELECT count(*) FROM vestige.knowledge_nodes") == [(0,)]
+    index = (
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'vestige.knowledge_nodes_embedding_idx'::regclass"
+    )
+    assert fetch(database, index) == [(True,)]
 
 
 def test_copied_memories_are_found_by_search(database: str, tmp_path: Path) -> None:

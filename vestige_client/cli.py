@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,8 @@ def _main(
     ] = None,
 ) -> None:
     _options.config = config_file
+    # The pool logs each failed connection attempt; the command reports the cause once itself.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 
 
 # --- plumbing -----------------------------------------------------------------------------------
@@ -206,8 +209,16 @@ def _jsonl_memory(line: str, number: int, defaults: NewMemory) -> NewMemory:
     if unknown:
         allowed = ", ".join(sorted(JSONL_KEYS))
         raise InvalidInput(f"line {number}: unknown keys {', '.join(unknown)} (allowed: {allowed})")
+    for key in ("tags", "groups"):
+        if key in item and not (isinstance(item[key], list) and all(isinstance(v, str) for v in item[key])):
+            raise InvalidInput(f"line {number}: {key} must be a list of strings")
+    for key in ("node_type", "source", "codebase", "visibility"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise InvalidInput(f"line {number}: {key} must be a string")
+    if "metadata" in item and not isinstance(item["metadata"], dict):
+        raise InvalidInput(f"line {number}: metadata must be a JSON object")
     if "groups" in item:
-        item["groups"] = [_uuid(str(g), f"line {number} groups") for g in item["groups"]]
+        item["groups"] = [_uuid(g, f"line {number} groups") for g in item["groups"]]
     try:
         return dataclasses.replace(defaults, **item)
     except TypeError as exc:
@@ -276,7 +287,7 @@ def review(
 ) -> None:
     """Review one of your memories (FSRS-6) and show when it is due next."""
     with _client() as client:
-        value = RATINGS.get(rating.lower()) or (int(rating) if rating.isdigit() else 0)
+        value = RATINGS.get(rating.lower()) or (int(rating) if rating.isdecimal() and rating.isascii() else 0)
         result = client.review(_uuid(memory_id, "ID"), value)
     _print_json(result) if as_json else _print_record(result)
 
@@ -510,8 +521,9 @@ def migrate_copy(
             tasks: dict[str, Any] = {}
 
             def progress(table: str, done: int, total: int) -> None:
-                task = tasks.setdefault(table, bar.add_task(table, total=total))
-                bar.update(task, completed=done)
+                if table not in tasks:
+                    tasks[table] = bar.add_task(table, total=total)
+                bar.update(tasks[table], completed=done)
 
             report = copy_store(settings, options, progress)
     if as_json:

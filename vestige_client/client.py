@@ -135,9 +135,15 @@ class Client:
         with self._tx() as conn:
             return _scalar(conn, query, params)
 
-    def model_hash(self) -> str:
-        """Return the hash of the configured model, registering it when the database has none."""
+    def model_hash(self, verify: bool = True) -> str:
+        """Return the hash of the configured model, registering it when the database has none.
+
+        A model is registered only once it has loaded (so a wrong name@N cannot stamp the database),
+        unless `verify` is False: a bulk copy of existing vectors needs only the model's signature.
+        """
         if self._model_hash is None:
+            if verify and self.registered_model() is None:
+                self.embedder.load()
             with self._tx() as conn:
                 cur = conn.cursor(row_factory=class_row(RegisteredModel))
                 current = cur.execute(sql.REGISTERED_MODEL).fetchone()
@@ -151,8 +157,8 @@ class Client:
                 raise ModelMismatch(
                     f"the database's embedding model is {registered}, the configured one is "
                     f"{self.embedder.name} ({self.embedder.dimension}-d)",
-                    hint=f"run `vestige migrate reembed --model {self.embedder.name}` to switch the "
-                    f"database, or set [embedding] model = {current.name if current else ''!r}",
+                    hint=f"set [embedding] model = {current.name if current else ''!r}; switching the "
+                    "database to another model is `vestige migrate reembed` (not in this release yet)",
                 )
             self._model_hash = current.hash
         return self._model_hash

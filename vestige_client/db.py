@@ -108,8 +108,12 @@ class Database:
             self._pool.open(wait=True, timeout=pg.acquire_timeout)
         except PoolTimeout as exc:
             self._pool.close()
-            # The first connection failed; connect once more to tell the user why.
-            connect(conninfo, settings).close()
+            # The first connection failed: connect and configure once more to tell the user why.
+            with connect(conninfo, settings) as conn:
+                try:
+                    conn.execute(sql.CONFIGURE_SESSION, session)
+                except psycopg.Error as error:
+                    raise from_database(error) from exc
             raise ConnectionFailed(f"no database connection within {pg.acquire_timeout:g} s") from exc
         except psycopg.Error as exc:
             self._pool.close()

