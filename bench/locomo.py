@@ -101,6 +101,9 @@ class UncachedEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
         return self.inner.embed_documents(texts)
 
+    def load(self) -> None:
+        self.inner.load()
+
     def embed_query(self, text: str) -> Vector:
         start = time.perf_counter()
         vector = self.inner.embed_documents([text])[0]
