@@ -85,7 +85,7 @@ class ModelNotRegistered(VestigeError):
 
 
 class ModelMismatch(VestigeError):
-    """The embedding model differs from the database's: run `vestige migrate reembed`."""
+    """The embedding model differs from the database's: configure the registered one."""
 
     sqlstate = "VS003"
 
@@ -97,7 +97,7 @@ class DimensionMismatch(VestigeError):
 
 
 class RegistryConflict(VestigeError):
-    """Another embedding model is registered: run `vestige migrate reembed` to switch."""
+    """Another embedding model is registered: configure that one."""
 
     sqlstate = "VS005"
 
