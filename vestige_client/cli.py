@@ -356,19 +356,12 @@ def group_add(
     """Add a user to a group you administer."""
     with _client() as client:
         gid = _uuid(group_id, "GROUP_ID")
-        uid = _maybe_uuid(user) or client.find_user(user)
+        uid = client.resolve_user(user)
         client.add_group_member(gid, uid, role)
     if as_json:
         _print_json({"group_id": gid, "user_id": uid, "role": role})
     else:
         out.print(f"Added {user} to {group_id} as {role}.")
-
-
-def _maybe_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 # --- database -----------------------------------------------------------------------------------

@@ -97,14 +97,16 @@ class Client:
         db.prepare(conninfo, settings)
         database = db.Database(conninfo, settings)
         try:
-            user_id = _parse_uuid(settings.user.id)
-            if user_id is None:
-                with database.transaction(None) as conn:
-                    user_id = _scalar(conn, sql.FIND_USER, {"handle": settings.user.id})
+            user_id = _resolve_user(database, settings.user.id)
             return cls(database, resolve_embedder(settings.embedding.model), user_id)
         except BaseException:
             database.close()
             raise
+
+    @property
+    def conninfo(self) -> str:
+        """Where the client is connected (for operator paths that need a connection of their own)."""
+        return self._db.conninfo
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -133,7 +135,7 @@ class Client:
 
     def _value(self, query: LiteralString, params: dict[str, Any]) -> Any:
         with self._tx() as conn:
-            return _scalar(conn, query, params)
+            return db.scalar(conn, query, params)
 
     def model_hash(self, verify: bool = True) -> str:
         """Return the hash of the configured model, registering it when the database has none.
@@ -528,6 +530,10 @@ class Client:
         """Return the id of the user with this handle (VS011 when there is none)."""
         return uuid.UUID(str(self._value(sql.FIND_USER, {"handle": handle})))
 
+    def resolve_user(self, user: str) -> uuid.UUID:
+        """The id of a user given by uuid or by handle."""
+        return _resolve_user(self._db, user)
+
     def create_group(self, name: str) -> uuid.UUID:
         """Create a group with the caller as its admin; return its id."""
         return uuid.UUID(str(self._value(sql.CREATE_GROUP, {"name": name})))
@@ -551,22 +557,19 @@ class Client:
         return self._row(Health, sql.HEALTH, {})
 
 
-def _scalar(conn: psycopg.Connection[Any], query: LiteralString, params: dict[str, Any]) -> Any:
-    row = conn.execute(query, params).fetchone()
-    return row[0] if row else None
-
-
 def _fetch_id(cur: psycopg.Cursor[Any]) -> uuid.UUID:
     row = cur.fetchone()
     assert row is not None
     return uuid.UUID(str(row[0]))
 
 
-def _parse_uuid(value: str) -> uuid.UUID | None:
+def _resolve_user(database: db.Database, user: str) -> uuid.UUID:
+    """A uuid as is; a handle through vestige.find_user (which needs no caller identity)."""
     try:
-        return uuid.UUID(value)
+        return uuid.UUID(user)
     except ValueError:
-        return None
+        with database.transaction(None) as conn:
+            return uuid.UUID(str(db.scalar(conn, sql.FIND_USER, {"handle": user})))
 
 
 def _insert_params(memory: NewMemory, vector: Vector, model_hash: str | None) -> dict[str, Any]:

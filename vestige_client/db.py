@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -94,6 +94,7 @@ class Database:
             conn.execute(sql.CONFIGURE_SESSION, session)
             conn.commit()
 
+        self.conninfo = conninfo
         self._pool = ConnectionPool(
             conninfo,
             min_size=1,
@@ -137,6 +138,12 @@ class Database:
             ) from exc
         except psycopg.Error as exc:
             raise from_database(exc) from exc
+
+
+def scalar(conn: psycopg.Connection[Any], query: LiteralString, params: dict[str, Any] | None = None) -> Any:
+    """The first column of the first row of a statement (None when it returns no row)."""
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None
 
 
 def _ms(seconds: float) -> str:

@@ -43,6 +43,7 @@ import psycopg
 from psycopg import errors, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from vestige_client import sql as queries
 from vestige_client.errors import EmbeddedServerError
 
 # Where Debian's postgresql-15-pgtap package puts its extension files; they are plain SQL and
@@ -64,7 +65,6 @@ INITDB_OPTIONS = [
     "--set=listen_addresses=",
     "--set=unix_socket_permissions=0700",
 ]
-SQL_DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = %(name)s"
 
 
 @dataclass(frozen=True)
@@ -397,10 +397,10 @@ def ensure_database(server: EmbeddedServer, dbname: str) -> bool:
     """Create database `dbname` unless it exists; return whether this call created it."""
     try:
         with psycopg.connect(server.conninfo(), autocommit=True) as conn:
-            if conn.execute(SQL_DATABASE_EXISTS, {"name": dbname}).fetchone():
+            if conn.execute(queries.DATABASE_EXISTS, {"name": dbname}).fetchone():
                 return False
             try:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+                conn.execute(queries.CREATE_DATABASE.format(sql.Identifier(dbname)))
             except (errors.DuplicateDatabase, errors.UniqueViolation):  # another process created it
                 return False
             return True

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from psycopg.sql import SQL
+
 # --- Session and transaction set-up -------------------------------------------------------------
 
 # Run once per pooled connection (psycopg_pool `configure`): the role, then the timeouts, all
@@ -24,6 +26,10 @@ SELECT set_config('role', coalesce(nullif(%(role)s, ''), current_user), false),
 SET_IDENTITY: LiteralString = "SELECT set_config('vestige.user_id', %(user_id)s, true)"
 
 PGVECTOR_AVAILABLE: LiteralString = "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'vector'"
+
+# The embedded server's database (names are composed as identifiers, never as text).
+DATABASE_EXISTS: LiteralString = "SELECT 1 FROM pg_catalog.pg_database WHERE datname = %(name)s"
+CREATE_DATABASE = SQL("CREATE DATABASE {}")
 
 FIND_USER: LiteralString = "SELECT vestige.find_user(p_handle => %(handle)s)"
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 import numpy as np
 import psycopg
@@ -39,6 +39,7 @@ from vestige_client.models import Applied
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int], None]  # (table, done, total)
+Staged = tuple[LiteralString, list[str], str, list[tuple[Any, ...]]]  # COPY, its types, table, rows
 
 NODE_TYPES = [
     "uuid", "text", "text", "text[]", "text", "jsonb", "text[]", "jsonb", "text", "timestamptz",
@@ -187,27 +188,26 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
             report.vectors_embedded = len(missing)
         report.without_vector = [nodes[i].id for i, v in enumerate(vectors) if v is None]
 
-        conninfo = db.server_conninfo(settings)
         node_count = TableCount("knowledge_nodes", counts.get("knowledge_nodes", 0))
         edge_count = TableCount("memory_connections", counts.get("memory_connections", 0))
         intention_count = TableCount("intentions", counts.get("intentions", 0))
         report.tables = [node_count, edge_count, intention_count]
-        if options.dry_run:
-            _count_present(conninfo, settings, nodes, edges, intentions, report)
-        else:
-            _load(
-                conninfo,
-                settings,
-                options,
-                owner,
-                model_hash,
-                nodes,
-                vectors,
-                edges,
-                intentions,
-                report,
-                progress,
-            )
+        try:
+            with _admin(client.conninfo, settings) as conn:
+                if not options.dry_run:
+                    node_rows = list(map(_node_row, nodes, vectors))
+                    edge_rows = list(map(_edge_row, edges))
+                    intention_rows = list(map(_intention_row, intentions))
+                    staged: list[Staged] = [
+                        (sql.COPY_IMPORT_NODES, NODE_TYPES, "knowledge_nodes", node_rows),
+                        (sql.COPY_IMPORT_EDGES, EDGE_TYPES, "memory_connections", edge_rows),
+                        (sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, "intentions", intention_rows),
+                    ]
+                    apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
+                    _load(conn, staged, apply, options.batch_size, report, progress)
+                _count_present(conn, nodes, edges, intentions, report)
+        except psycopg.Error as exc:
+            raise from_database(exc) from exc
         report.problems = list(snap.problems)
         for table in report.tables:
             table.skipped = sum(1 for p in report.problems if p.skipped and p.table == table.table)
@@ -217,12 +217,7 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
 
 
 def _owner(client: Client, owner: str | None) -> uuid.UUID:
-    if owner is None:
-        return client.user_id
-    try:
-        return uuid.UUID(owner)
-    except ValueError:
-        return client.find_user(owner)
+    return client.user_id if owner is None else client.resolve_user(owner)
 
 
 def _admin(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
@@ -233,57 +228,37 @@ def _admin(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
 
 
 def _load(
-    conninfo: str,
-    settings: Settings,
-    options: CopyOptions,
-    owner: uuid.UUID,
-    model_hash: str,
-    nodes: Sequence[SourceNode],
-    vectors: Sequence[Vector | None],
-    edges: Sequence[SourceEdge],
-    intentions: Sequence[SourceIntention],
+    conn: psycopg.Connection[Any],
+    staged: Sequence[Staged],
+    apply: dict[str, Any],
+    batch_size: int,
     report: CopyReport,
     progress: Progress | None,
 ) -> None:
-    apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
+    """Stage and apply every batch, then rebuild the index (also when a batch fails)."""
+    if not db.scalar(conn, sql.IMPORT_LOCK):
+        raise VestigeError("another `vestige migrate copy` is running on this database; wait for it")
+    db.scalar(conn, sql.IMPORT_BEGIN)
+    conn.commit()
+    totals = Applied()
     try:
-        with _admin(conninfo, settings) as conn:
-            if not _fetch(conn, sql.IMPORT_LOCK):
-                raise VestigeError("another `vestige migrate copy` is running on this database; wait for it")
-            _fetch(conn, sql.IMPORT_BEGIN)
-            conn.commit()
-            staged = (
-                ("knowledge_nodes", sql.COPY_IMPORT_NODES, NODE_TYPES, list(map(_node_row, nodes, vectors))),
-                ("memory_connections", sql.COPY_IMPORT_EDGES, EDGE_TYPES, list(map(_edge_row, edges))),
-                (
-                    "intentions",
-                    sql.COPY_IMPORT_INTENTIONS,
-                    INTENTION_TYPES,
-                    list(map(_intention_row, intentions)),
-                ),
-            )
-            totals = Applied()
-            try:
-                for table, copy, types, rows in staged:
-                    for done, batch in _batches(rows, options.batch_size):
-                        totals += _apply(conn, copy, types, batch, apply)
-                        if progress:
-                            progress(table, done, len(rows))
-            finally:
-                # Also after a failed batch: never leave the target without its HNSW index.
-                conn.rollback()
-                report.index_built = bool(_fetch(conn, sql.IMPORT_FINISH))
-                conn.commit()
-                _fetch(conn, sql.IMPORT_UNLOCK)
-                conn.commit()
-    except psycopg.Error as exc:
-        raise from_database(exc) from exc
+        for copy, types, table, rows in staged:
+            for done, batch in _batches(rows, batch_size):
+                totals += _apply(conn, copy, types, batch, apply)
+                if progress:
+                    progress(table, done, len(rows))
+    finally:
+        # Also after a failed batch: never leave the target without its HNSW index.
+        conn.rollback()
+        report.index_built = bool(db.scalar(conn, sql.IMPORT_FINISH))
+        conn.commit()
+        db.scalar(conn, sql.IMPORT_UNLOCK)
+        conn.commit()
     node_count, edge_count, intention_count = report.tables
     node_count.inserted, node_count.updated = totals.memories_inserted, totals.memories_updated
     node_count.present, report.vectors_filled = totals.memories_present, totals.vectors_filled
     edge_count.inserted, edge_count.present = totals.edges_inserted, totals.edges_present
     intention_count.inserted, intention_count.present = totals.intentions_inserted, totals.intentions_present
-    _count_present(conninfo, settings, nodes, edges, intentions, report)
 
 
 def _apply(
@@ -305,8 +280,7 @@ def _apply(
 
 
 def _count_present(
-    conninfo: str,
-    settings: Settings,
+    conn: psycopg.Connection[Any],
     nodes: Sequence[SourceNode],
     edges: Sequence[SourceEdge],
     intentions: Sequence[SourceIntention],
@@ -314,17 +288,12 @@ def _count_present(
 ) -> None:
     """How many of the source's rows the target holds (before a dry run, after a copy)."""
     node_count, edge_count, intention_count = report.tables
-    with _admin(conninfo, settings) as conn:
-        node_count.in_target = int(_fetch(conn, sql.COUNT_NODES_PRESENT, {"ids": [n.id for n in nodes]}))
-        params = {"sources": [e.source_id for e in edges], "targets": [e.target_id for e in edges]}
-        edge_count.in_target = int(_fetch(conn, sql.COUNT_EDGES_PRESENT, params))
-        intention_ids = {"ids": [i.id for i in intentions]}
-        intention_count.in_target = int(_fetch(conn, sql.COUNT_INTENTIONS_PRESENT, intention_ids))
-
-
-def _fetch(conn: psycopg.Connection[Any], query: Any, params: dict[str, Any] | None = None) -> Any:
-    row = conn.execute(query, params).fetchone()
-    return row[0] if row else None
+    node_count.in_target = int(db.scalar(conn, sql.COUNT_NODES_PRESENT, {"ids": [n.id for n in nodes]}))
+    params = {"sources": [e.source_id for e in edges], "targets": [e.target_id for e in edges]}
+    edge_count.in_target = int(db.scalar(conn, sql.COUNT_EDGES_PRESENT, params))
+    intention_ids = {"ids": [i.id for i in intentions]}
+    intention_count.in_target = int(db.scalar(conn, sql.COUNT_INTENTIONS_PRESENT, intention_ids))
+    conn.commit()
 
 
 def _batches(rows: Sequence[T], size: int) -> Iterator[tuple[int, Sequence[T]]]:
