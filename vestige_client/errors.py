@@ -150,6 +150,12 @@ class Conflict(VestigeError):
     sqlstate = "VS013"
 
 
+class SwitchConflict(VestigeError):
+    """The model switch cannot go on in this state: the message says which step comes first."""
+
+    sqlstate = "VS014"
+
+
 class VestigeDatabaseError(VestigeError):
     """The database reported an error."""
 

@@ -2,14 +2,19 @@
 -- The registry check every vector goes through before it is stored or compared: a model must
 -- be registered, the caller's model hash must be the active one, the dimension must match and
 -- the vector must have a direction. A mismatched vector is never stored and never compared.
+-- Reworked: it first takes the model lock (shared, to the end of the transaction), and it is
+-- VOLATILE so it reads the registry in a snapshot taken after the lock is granted. A model
+-- switch holds the lock exclusively: vector work in flight finishes on the old model before
+-- the switch, and the work that follows sees the new registry (and gets VS003 when it
+-- embedded with the old model, which makes the client reload the model and retry).
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE FUNCTION vestige.check_embedding(p_embedding public.vector, p_model_hash text)
+CREATE OR REPLACE FUNCTION vestige.check_embedding(p_embedding public.vector, p_model_hash text)
 RETURNS public.vector
 LANGUAGE plpgsql
-STABLE PARALLEL SAFE
+VOLATILE
 SET search_path = vestige, pg_catalog, public, pg_temp
 AS $$
 DECLARE
@@ -18,6 +23,7 @@ BEGIN
     IF p_embedding IS NULL THEN
         RETURN NULL;
     END IF;
+    PERFORM vestige.model_lock(false);
     SELECT * INTO v_model FROM vestige.embedding_model AS m WHERE m.slot = 'active';
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no embedding model is registered'
@@ -46,6 +52,6 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.check_embedding(public.vector, text) IS
-'Return the vector when it belongs to the active registered model, else raise: VS002 nothing registered, VS003 other model hash, VS004 other dimension, VS007 zero vector. NULL passes through.';
+'Take the model lock shared (to the end of the transaction), then return the vector when it belongs to the active registered model, else raise: VS002 nothing registered, VS003 other model hash, VS004 other dimension, VS007 zero vector. NULL passes through.';
 
 COMMIT;

@@ -1,7 +1,7 @@
 -- pgTAP: vestige.check_embedding — the registry check every vector passes before it is stored
 -- or compared. A private helper: tested as vestige_owner, the role the API functions run as.
 BEGIN;
-SELECT plan(15);
+SELECT plan(16);
 
 -- The test model's hash, vestige_test.model_hash(), is repeat('a', 64); vestige_owner cannot
 -- read schema vestige_test, so the literal is used below.
@@ -45,6 +45,8 @@ SELECT throws_ok($$SELECT vestige.check_embedding('[1,0,0]', vestige_test.model_
                  '42501', NULL, 'vestige_app should not be allowed to execute the private helper check_embedding');
 SELECT isnt_definer('vestige', 'check_embedding', ARRAY['vector', 'text'],
                     'check_embedding should be SECURITY INVOKER (a helper of the definer API)');
+SELECT volatility_is('vestige', 'check_embedding', ARRAY['vector', 'text'], 'volatile',
+                     'check_embedding should be volatile (it takes the model lock, then reads the registry in a fresh snapshot)');
 
 SELECT * FROM finish();
 ROLLBACK;

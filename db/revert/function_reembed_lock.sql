@@ -1,0 +1,5 @@
+-- Revert vestige:function_reembed_lock
+
+BEGIN;
+DROP FUNCTION vestige.reembed_lock();
+COMMIT;
