@@ -320,3 +320,46 @@ def test_a_model_that_does_not_load_leaves_the_other_tools_working(tmp_path: Pat
     with mcp_server(mcp_db, tmp_path, VESTIGE_EMBEDDING__MODEL=str(tmp_path / "no-model")) as server:
         assert server.ok("memory_status", view="timeline")["timeline"] is not None
         assert "cannot load the embedding model" in server.error("search", query="anything")
+
+
+def test_a_running_server_keeps_answering_through_a_model_switch(
+    server_conninfo: str, template_db: str, tmp_path: Path
+) -> None:
+    name = f"vestige_mcp_switch_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_conninfo, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template_db)
+            )
+        )
+    database = psycopg.conninfo.make_conninfo(server_conninfo, dbname=name)
+    try:
+        with mcp_server(database, tmp_path) as server:
+            stored = server.ok(
+                "smart_ingest", items=[{"content": "The staging cluster is rebuilt every Monday"}]
+            )
+            memory = stored["results"][0]["id"]
+            assert server.ok("search", query="when is staging rebuilt?")["results"][0]["id"] == memory
+
+            vestige = Path(sys.executable).parent / "vestige"
+            model = "sentence-transformers/all-MiniLM-L6-v2@256"
+            env = {
+                "VESTIGE_DATABASE_URL": database,
+                "XDG_CONFIG_HOME": str(tmp_path),
+                "PATH": "/usr/bin:/bin",
+            }
+            args = [str(vestige), "migrate", "reembed", "--model", model, "--yes", "--no-backup-check"]
+            switched = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+            assert switched.returncode == 0, switched.stderr
+
+            # The server still embeds with the old model: it follows the switch and answers.
+            assert server.ok("search", query="when is staging rebuilt?")["results"][0]["id"] == memory
+            added = server.ok("smart_ingest", items=[{"content": "Backups of staging are kept for a week"}])
+            assert added["results"][0]["decision"] == "create"
+            with psycopg.connect(database) as conn:
+                row = conn.execute("SELECT name, generation FROM vestige.registered_model()").fetchone()
+                missing = conn.execute("SELECT count(*) FROM vestige.knowledge_nodes WHERE embedding IS NULL")
+                assert row == (model, 2) and missing.fetchone() == (0,)
+    finally:
+        with psycopg.connect(server_conninfo, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -16,12 +16,22 @@ import psycopg
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from vestige_client import config, db, deploy, embedded
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError, from_database
+from vestige_client.migrate import reembed as switch
 from vestige_client.migrate.copy import CopyOptions, CopyReport, copy_store
 from vestige_client.models import jsonable
 
@@ -35,7 +45,10 @@ db_app = typer.Typer(no_args_is_help=True, help="The database: the embedded serv
 config_app = typer.Typer(no_args_is_help=True, help="Show and check the configuration.")
 user_app = typer.Typer(no_args_is_help=True, help="Users (the people or agents memories belong to).")
 group_app = typer.Typer(no_args_is_help=True, help="Groups (memories can be shared with them).")
-migrate_app = typer.Typer(no_args_is_help=True, help="Move memories in: copy a Vestige SQLite store.")
+migrate_app = typer.Typer(
+    no_args_is_help=True,
+    help="Move memories in (copy a Vestige SQLite store) and switch the embedding model (reembed).",
+)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(user_app, name="user")
@@ -507,17 +520,7 @@ def migrate_copy(
         settings = _settings()
         if to is not None:
             settings = config.with_database_url(settings, to)
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err, transient=True, disable=not err.is_terminal,
-        ) as bar:  # fmt: skip
-            tasks: dict[str, Any] = {}
-
-            def progress(table: str, done: int, total: int) -> None:
-                if table not in tasks:
-                    tasks[table] = bar.add_task(table, total=total)
-                bar.update(tasks[table], completed=done)
-
+        with _phases() as progress:
             report = copy_store(settings, options, progress)
     if as_json:
         _print_json({**jsonable(report), "skipped": report.skipped})
@@ -525,6 +528,28 @@ def migrate_copy(
         _print_copy_report(report)
     if report.skipped:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _phases() -> Iterator[switch.Progress]:
+    """One progress bar per phase (or table) on a terminal, with its rate and time left."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield progress
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f}/s" if task.speed else "")
 
 
 def _print_copy_report(report: CopyReport) -> None:
@@ -559,6 +584,95 @@ def _print_copy_report(report: CopyReport) -> None:
     if len(report.problems) > 50:
         out.print(f"… {len(report.problems) - 50} more problems (see --json)")
     out.print(f"done in {report.seconds:.1f} s")
+
+
+@migrate_app.command("reembed")
+def migrate_reembed(
+    model: Annotated[str, typer.Option(help="The new model: a name or path, optionally name@N.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Really switch (without it, nothing changes).")] = False,
+    backup: Annotated[
+        Path | None, typer.Option(help="A pg_dump archive of this database taken before (checked).")
+    ] = None,
+    no_backup_check: Annotated[
+        bool, typer.Option("--no-backup-check", help="Switch without checking a backup.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Maintenance window: drop the index, rewrite, rebuild.")
+    ] = False,
+    concurrent_index: Annotated[
+        bool, typer.Option("--concurrent-index", help="With --offline: keep the index while rewriting.")
+    ] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted run.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Memories per batch.")] = 128,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Measure and estimate time and disk; change nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Switch the database to another embedding model; searches go on meanwhile (exit 1 if unverified)."""
+    options = switch.ReembedOptions(
+        model, yes, offline, resume, batch_size, concurrent_index, dry_run, backup, no_backup_check
+    )
+    with _errors(), _phases() as progress:
+        report = switch.reembed(_settings(), options, progress)
+    _print_switch_report(report, as_json)
+
+
+@migrate_app.command("rollback")
+def migrate_rollback(as_json: JsonOption = False) -> None:
+    """Abandon a switch in progress, or switch back to the previous model (until cleanup)."""
+    with _errors(), _phases() as progress:
+        report = switch.rollback(_settings(), progress)
+    _print_switch_report(report, as_json)
+
+
+@migrate_app.command("cleanup")
+def migrate_cleanup(as_json: JsonOption = False) -> None:
+    """Drop the previous model's vectors and index: the end of the rollback window."""
+    with _errors():
+        dropped = switch.cleanup(_settings())
+    if as_json:
+        _print_json({"dropped": dropped})
+    else:
+        out.print(f"dropped the vectors of {dropped}" if dropped else "nothing to clean up")
+
+
+@migrate_app.command("status")
+def migrate_status(as_json: JsonOption = False) -> None:
+    """The embedding models, the progress of a switch and the state of the HNSW indexes."""
+    with _errors():
+        state = switch.status(_settings())
+    if as_json:
+        _print_json(state)
+        return
+    _print_record(state, title="embedding models")
+
+
+def _print_switch_report(report: switch.ReembedReport, as_json: bool) -> None:
+    check = report.verification
+    if as_json:
+        _print_json(report)
+    elif report.outcome == "dry-run":
+        rate = f"{report.rate:,.0f} memories/s" if report.rate else "no memories to sample"
+        out.print(
+            f"would embed {report.embedded} memories with {report.model} ({report.dimension}-d): "
+            f"{rate}, about {report.estimated_seconds or 0:,.0f} s; disk needed about "
+            f"{(report.disk_bytes or 0) / 2**20:,.0f} MiB"
+        )
+    else:
+        out.print(
+            f"{report.outcome}: {report.model} ({report.dimension}-d); {report.embedded} memories embedded, "
+            f"{report.caught_up} caught up, in {report.seconds:.1f} s"
+        )
+        if check is not None:
+            out.print(
+                f"verified: registry {check.name} ({check.dimension}-d, hash {check.hash}, generation "
+                f"{check.generation}); HNSW index {'valid' if check.index_valid else 'NOT VALID'}; "
+                f"{check.missing} memories without a vector; "
+                + (f"{check.previous} kept for rollback" if check.previous else "no previous model kept")
+            )
+    if check is not None and not check.ok:
+        raise typer.Exit(1)
 
 
 # --- configuration ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ everything else happens in SQL (docs/sql-api.md says what each function does).
 from __future__ import annotations
 
 import itertools
+import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -47,6 +48,8 @@ from vestige_client.models import (
 )
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 EMBED_BATCH = 64
 
 
@@ -159,11 +162,39 @@ class Client:
                 raise ModelMismatch(
                     f"the database's embedding model is {registered}, the configured one is "
                     f"{self.embedder.name} ({self.embedder.dimension}-d)",
-                    hint=f"set [embedding] model = {current.name if current else ''!r}; switching the "
-                    "database to another model is `vestige migrate reembed` (not in this release yet)",
+                    hint=f"set [embedding] model = {current.name if current else ''!r}, or switch the "
+                    "database to the configured model with `vestige migrate reembed` (docs/migrate.md)",
                 )
             self._model_hash = current.hash
         return self._model_hash
+
+    def _embedded(self, run: Callable[[], T]) -> T:
+        """Run a call that embeds; when the database switched models under it, follow once and rerun."""
+        try:
+            return run()
+        except ModelMismatch:
+            if not self._follow_switch():
+                raise
+            return run()
+
+    def _follow_switch(self) -> bool:
+        """Take up the registered model when it is not ours any more; False when nothing changed."""
+        current = self.registered_model()
+        if current is None or self._model_hash is None or current.hash == self._model_hash:
+            return False
+        embedder = resolve_embedder(current.name)
+        embedder.load()
+        if embedder.hash != current.hash:
+            return False
+        logger.warning(
+            "the database switched its embedding model to %s (generation %d); using it now. Set "
+            "[embedding] model = %r in the configuration so the next start uses it too.",
+            current.name,
+            current.generation,
+            current.name,
+        )
+        self.embedder, self._model_hash = embedder, current.hash
+        return True
 
     # --- embedding registry -----------------------------------------------------------------
 
@@ -188,19 +219,23 @@ class Client:
         self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None
     ) -> list[uuid.UUID]:
         """Embed and store memories in one transaction (all or none); return their ids in order."""
-        model_hash = self.model_hash() if memories else None
-        ids: list[uuid.UUID] = []
-        with self._tx() as conn:
-            for start in range(0, len(memories), EMBED_BATCH):
-                batch = memories[start : start + EMBED_BATCH]
-                vectors = self.embedder.embed_documents([m.content for m in batch])
-                params = [_insert_params(m, v, model_hash) for m, v in zip(batch, vectors, strict=True)]
-                cur = conn.cursor()
-                cur.executemany(sql.INSERT_MEMORY, params, returning=True)  # pipelined: one round trip
-                ids.extend(_fetch_id(result) for result in cur.results())
-                if progress is not None:
-                    progress(len(batch))
-        return ids
+
+        def run() -> list[uuid.UUID]:
+            model_hash = self.model_hash() if memories else None
+            ids: list[uuid.UUID] = []
+            with self._tx() as conn:
+                for start in range(0, len(memories), EMBED_BATCH):
+                    batch = memories[start : start + EMBED_BATCH]
+                    vectors = self.embedder.embed_documents([m.content for m in batch])
+                    params = [_insert_params(m, v, model_hash) for m, v in zip(batch, vectors, strict=True)]
+                    cur = conn.cursor()
+                    cur.executemany(sql.INSERT_MEMORY, params, returning=True)  # pipelined: one round trip
+                    ids.extend(_fetch_id(result) for result in cur.results())
+                    if progress is not None:
+                        progress(len(batch))
+            return ids
+
+        return self._embedded(run)
 
     def get_memory(self, id: uuid.UUID) -> Memory:
         """Return a visible memory (VS008 otherwise)."""
@@ -222,23 +257,27 @@ class Client:
         superseded_by: uuid.UUID | None = None,
     ) -> uuid.UUID:
         """Change an own memory (None keeps a field); new content is embedded again."""
-        embedding = self.embedder.embed_documents([content])[0] if content is not None else None
-        params = {
+        params: dict[str, Any] = {
             "id": id,
             "content": content,
             "node_type": node_type,
             "tags": list(tags) if tags is not None else None,
             "source": source,
             "metadata": Jsonb(metadata) if metadata is not None else None,
-            "embedding": embedding,
-            "model_hash": self.model_hash() if embedding is not None else None,
             "codebase": codebase,
             "valid_from": valid_from,
             "valid_until": valid_until,
             "protected": protected,
             "superseded_by": superseded_by,
         }
-        return uuid.UUID(str(self._value(sql.UPDATE_MEMORY, params)))
+
+        def run() -> uuid.UUID:
+            embedding = self.embedder.embed_documents([content])[0] if content is not None else None
+            params["embedding"] = embedding
+            params["model_hash"] = self.model_hash() if embedding is not None else None
+            return uuid.UUID(str(self._value(sql.UPDATE_MEMORY, params)))
+
+        return self._embedded(run)
 
     def delete_memory(self, id: uuid.UUID) -> None:
         """Delete an own memory with its edges and scheduling."""
@@ -270,10 +309,7 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
         """Search by words and by meaning (the query is embedded), fused by RRF."""
-        params = _search_params(query, filters, limit)
-        params["embedding"] = self.embedder.embed_query(query)
-        params["model_hash"] = self.model_hash()
-        return self._rows(SearchHit, sql.SEARCH_HYBRID, params)
+        return self._embedded(lambda: self._search(sql.SEARCH_HYBRID, query, filters, limit))
 
     def search_fts(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
@@ -285,10 +321,15 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
         """Search by meaning only (the query is embedded)."""
+        return self._embedded(lambda: self._search(sql.SEARCH_VECTOR, query, filters, limit))
+
+    def _search(
+        self, query_sql: LiteralString, query: str, filters: SearchFilters | None, limit: int
+    ) -> list[SearchHit]:
         params = _search_params(query, filters, limit)
         params["embedding"] = self.embedder.embed_query(query)
         params["model_hash"] = self.model_hash()
-        return self._rows(SearchHit, sql.SEARCH_VECTOR, params)
+        return self._rows(SearchHit, query_sql, params)
 
     # --- cognitive functions ----------------------------------------------------------------
 
@@ -297,21 +338,28 @@ class Client:
     ) -> list[RecallHit]:
         """Search, blend relevance, importance and recency, and strengthen the caller's hits."""
         f = filters or SearchFilters()
-        params = {
-            "query": query,
-            "embedding": self.embedder.embed_query(query),
-            "model_hash": self.model_hash(),
-            "limit": limit,
-            "tags": list(f.tags) if f.tags is not None else None,
-            "node_types": list(f.node_types) if f.node_types is not None else None,
-            "codebase": f.codebase,
-            "min_retention": f.min_retention,
-            "touch": touch,
-        }
-        return self._rows(RecallHit, sql.RECALL, params)
+
+        def run() -> list[RecallHit]:
+            params = {
+                "query": query,
+                "embedding": self.embedder.embed_query(query),
+                "model_hash": self.model_hash(),
+                "limit": limit,
+                "tags": list(f.tags) if f.tags is not None else None,
+                "node_types": list(f.node_types) if f.node_types is not None else None,
+                "codebase": f.codebase,
+                "min_retention": f.min_retention,
+                "touch": touch,
+            }
+            return self._rows(RecallHit, sql.RECALL, params)
+
+        return self._embedded(run)
 
     def ingest(self, memories: Sequence[NewMemory], force_create: bool = False) -> list[Ingested]:
         """Store memories through prediction-error gating, in one transaction; link a batch in order."""
+        return self._embedded(lambda: self._ingest(memories, force_create))
+
+    def _ingest(self, memories: Sequence[NewMemory], force_create: bool) -> list[Ingested]:
         model_hash = self.model_hash() if memories else None
         vectors = self.embedder.embed_documents([m.content for m in memories])
         results: list[Ingested] = []
@@ -447,12 +495,16 @@ class Client:
 
     def classify(self, text: str, limit: int = 3) -> list[DomainMatch]:
         """The domains closest to a text (the text is embedded)."""
-        params = {
-            "embedding": self.embedder.embed_query(text),
-            "model_hash": self.model_hash(),
-            "limit": limit,
-        }
-        return self._rows(DomainMatch, sql.CLASSIFY, params)
+
+        def run() -> list[DomainMatch]:
+            params = {
+                "embedding": self.embedder.embed_query(text),
+                "model_hash": self.model_hash(),
+                "limit": limit,
+            }
+            return self._rows(DomainMatch, sql.CLASSIFY, params)
+
+        return self._embedded(run)
 
     # --- intentions -------------------------------------------------------------------------
 

@@ -280,6 +280,33 @@ class TriggeredIntention(Intention):
 
 
 @dataclass(frozen=True)
+class ReembedStatus:
+    """Where a model switch stands, from `vestige.reembed_status`."""
+
+    active_name: str | None
+    active_dimension: int | None
+    active_hash: str | None
+    generation: int | None
+    pending_name: str | None
+    pending_dimension: int | None
+    pending_hash: str | None
+    rolling_back: bool | None
+    previous_name: str | None
+    previous_dimension: int | None
+    previous_hash: str | None
+    memories: int
+    active_missing: int
+    pending_missing: int | None
+    previous_missing: int | None
+    active_index: str
+    pending_index: str
+    previous_index: str
+    import_running: bool
+    table_bytes: int
+    index_bytes: int
+
+
+@dataclass(frozen=True)
 class RegisteredModel:
     """The embedding registry, from `vestige.registered_model` / `register_model`."""
 

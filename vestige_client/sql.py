@@ -234,9 +234,10 @@ HEALTH: LiteralString = "SELECT * FROM vestige.health()"
 
 # --- Bulk import (`vestige migrate copy`, as the owner or a superuser) ----------------------------
 
-# One copy at a time per database (the staging tables are shared); released with the session.
-IMPORT_LOCK: LiteralString = "SELECT pg_try_advisory_lock(hashtextextended('vestige.migrate.copy', 0))"
-IMPORT_UNLOCK: LiteralString = "SELECT pg_advisory_unlock(hashtextextended('vestige.migrate.copy', 0))"
+# One `vestige migrate` command (copy, reembed, rollback, cleanup) at a time per database: their
+# staging tables are shared. Released with the session.
+MIGRATE_LOCK: LiteralString = "SELECT pg_try_advisory_lock(hashtextextended('vestige.migrate.copy', 0))"
+MIGRATE_UNLOCK: LiteralString = "SELECT pg_advisory_unlock(hashtextextended('vestige.migrate.copy', 0))"
 
 IMPORT_BEGIN: LiteralString = "SELECT vestige.import_begin()"
 
@@ -385,4 +386,56 @@ SELECT 'revert', d.change_id, d.change, d.project, d.note,
        %(committer_name)s, %(committer_email)s, d.planned_at, d.planner_name, d.planner_email,
        clock_timestamp()
   FROM deleted AS d
+"""
+
+# --- Model switch (`vestige migrate reembed`, as the owner or a superuser) -----------------------
+
+# The operator functions and the index DDL need the owner of the tables.
+SET_OWNER_ROLE: LiteralString = "SET ROLE vestige_owner"
+
+# The switch transaction waits for its locks this long at most, then gives way and tries again.
+SET_LOCAL_LOCK_TIMEOUT: LiteralString = "SELECT pg_catalog.set_config('lock_timeout', %(timeout)s, true)"
+
+SET_MAINTENANCE_WORK_MEM: LiteralString = """
+SELECT pg_catalog.set_config('maintenance_work_mem', %(mem)s, false)
+"""
+
+REEMBED_STATUS: LiteralString = "SELECT * FROM vestige.reembed_status()"
+
+REEMBED_PREPARE: LiteralString = """
+SELECT vestige.reembed_prepare(p_name => %(name)s, p_dimension => %(dimension)s, p_hash => %(hash)s,
+                               p_offline => %(offline)s)
+"""
+
+REEMBED_TODO: LiteralString = "SELECT * FROM vestige.reembed_todo(p_after => %(after)s, p_limit => %(limit)s)"
+
+COPY_REEMBED_VECTORS: LiteralString = """
+COPY vestige.reembed_vectors (id, content_md5, embedding) FROM STDIN (FORMAT BINARY)
+"""
+
+REEMBED_APPLY: LiteralString = "SELECT vestige.reembed_apply(p_model_hash => %(hash)s)"
+
+REEMBED_LOCK: LiteralString = "SELECT vestige.reembed_lock()"
+
+REEMBED_SWITCH: LiteralString = "SELECT * FROM vestige.reembed_switch(p_model_hash => %(hash)s)"
+
+REEMBED_ROLLBACK: LiteralString = "SELECT vestige.reembed_rollback()"
+
+REEMBED_CLEANUP: LiteralString = "SELECT vestige.reembed_cleanup()"
+
+# The pending model's HNSW index, with the parameters of vestige.register_model. CONCURRENTLY
+# cannot run inside a function or a transaction block, so these are the client's statements.
+CREATE_PENDING_INDEX_CONCURRENTLY: LiteralString = """
+CREATE INDEX CONCURRENTLY knowledge_nodes_embedding_pending_idx ON vestige.knowledge_nodes
+    USING hnsw (embedding_pending public.vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+"""
+
+CREATE_PENDING_INDEX: LiteralString = """
+CREATE INDEX knowledge_nodes_embedding_pending_idx ON vestige.knowledge_nodes
+    USING hnsw (embedding_pending public.vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+"""
+
+# An index a failed CONCURRENTLY build left invalid is dropped and built again.
+DROP_PENDING_INDEX_CONCURRENTLY: LiteralString = """
+DROP INDEX CONCURRENTLY IF EXISTS vestige.knowledge_nodes_embedding_pending_idx
 """

@@ -236,8 +236,8 @@ def _load(
     progress: Progress | None,
 ) -> None:
     """Stage and apply every batch, then rebuild the index (also when a batch fails)."""
-    if not db.scalar(conn, sql.IMPORT_LOCK):
-        raise VestigeError("another `vestige migrate copy` is running on this database; wait for it")
+    if not db.scalar(conn, sql.MIGRATE_LOCK):
+        raise VestigeError("another `vestige migrate` command is running on this database; wait for it")
     db.scalar(conn, sql.IMPORT_BEGIN)
     conn.commit()
     totals = Applied()
@@ -252,7 +252,7 @@ def _load(
         conn.rollback()
         report.index_built = bool(db.scalar(conn, sql.IMPORT_FINISH))
         conn.commit()
-        db.scalar(conn, sql.IMPORT_UNLOCK)
+        db.scalar(conn, sql.MIGRATE_UNLOCK)
         conn.commit()
     node_count, edge_count, intention_count = report.tables
     node_count.inserted, node_count.updated = totals.memories_inserted, totals.memories_updated
