@@ -21,7 +21,7 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from vestige_client import embedded
+from vestige_client import deploy, embedded
 
 REPO = Path(__file__).resolve().parent.parent
 # Deploying up to this change is enough for the benchmarks (the search functions and what they need).
@@ -64,6 +64,26 @@ def fresh_database(server: str, prefix: str, keep: bool = False) -> Iterator[str
             cwd=REPO,
             check=True,
             stdout=subprocess.DEVNULL,
+        )
+        yield conninfo
+    finally:
+        if keep:
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextlib.contextmanager
+def deployed_database(server: str, prefix: str, keep: bool = False) -> Iterator[str]:
+    """Create a database with the whole plan deployed by the client's deployer, yield it, drop it."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
+    try:
+        deploy.deploy(
+            conninfo, deploy.bundled_plan(), committer_name="bench", committer_email="bench@localhost"
         )
         yield conninfo
     finally:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 import tempfile
 import time
@@ -41,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import psycopg
-from psycopg import sql as pgsql
 
 from vestige_client import config, db, deploy, sql
 from vestige_client.client import Client, NewMemory
@@ -113,27 +111,13 @@ class UncachedEmbedder:
 
 @contextlib.contextmanager
 def deployed_database(server: str, keep: bool) -> Iterator[str]:
-    """A new database with the whole plan deployed by the client's deployer; dropped at the end."""
-    plan = deploy.bundled_plan()
-    if "function_recall" not in {c.name for c in plan.changes}:
+    """A new database with the whole plan deployed (vestige.recall is needed); dropped at the end."""
+    if "function_recall" not in {c.name for c in deploy.bundled_plan().changes}:
         raise SystemExit(
             "sqitch.plan has no function_recall yet: vestige.recall is needed for this benchmark"
         )
-    name = f"bench_locomo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
-    try:
-        deploy.deploy(conninfo, plan, committer_name="bench", committer_email="bench@localhost")
+    with common.deployed_database(server, "bench_locomo", keep) as conninfo:
         yield conninfo
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(
-                    pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name))
-                )
 
 
 def load(

@@ -26,16 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import torch
-from psycopg import sql as pgsql
 
-from vestige_client import config, deploy
+from vestige_client import config
 from vestige_client.client import Client, NewMemory
 from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
 from vestige_client.migrate import reembed as switch
@@ -60,27 +57,6 @@ def texts(count: int) -> list[str]:
 def settings_for(database: str, home: str, model: str = DEFAULT_MODEL) -> config.Settings:
     env = {"VESTIGE_DATABASE_URL": database, "XDG_CONFIG_HOME": home, "VESTIGE_EMBEDDING__MODEL": model}
     return config.load_settings(None, env=env)
-
-
-@contextlib.contextmanager
-def deployed_database(server: str, keep: bool) -> Iterator[str]:
-    name = f"bench_reembed_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
-    try:
-        deploy.deploy(
-            conninfo, deploy.bundled_plan(), committer_name="bench", committer_email="bench@localhost"
-        )
-        yield conninfo
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(
-                    pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name))
-                )
 
 
 def search_loop(database: str, home: str, stop: Path, threads: int) -> None:
@@ -147,7 +123,7 @@ def main() -> None:
     home = tempfile.mkdtemp()
     server = common.server_conninfo(args.data_dir)
     corpus = texts(args.memories)
-    with deployed_database(server, args.keep) as database:
+    with common.deployed_database(server, "bench_reembed", args.keep) as database:
         seed_start = time.perf_counter()
         with Client.open(settings_for(database, home)) as client:
             client.insert_memories([NewMemory(t) for t in corpus])

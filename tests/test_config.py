@@ -446,7 +446,7 @@ def test_as_dict_is_json_serialisable_and_reads_back_as_the_same_settings(
 
 
 def test_the_examples_in_docs_configuration_md_load(env: dict[str, str], tmp_path: Path) -> None:
-    docs = (Path(__file__).resolve().parent.parent / "docs/configuration.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parent.parent / "docs/CONFIGURATION.md").read_text(encoding="utf-8")
     section = docs.split("## Examples")[1].split("\n## ")[0]
     examples = [block.split("```")[0] for block in section.split("```toml\n")[1:]]
     loaded = [

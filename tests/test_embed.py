@@ -10,7 +10,7 @@ import pytest
 from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
 from vestige_client.errors import EmbeddingError
 
-# Documented in docs/configuration.md and frozen: registered databases depend on it.
+# Documented in docs/CONFIGURATION.md and frozen: registered databases depend on it.
 DEFAULT_HASH = "9f898d2fee2422ff51cab74f4702db33d6e6f12384234f7b35303fda7cd3a8ea"
 
 

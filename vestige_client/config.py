@@ -1,6 +1,6 @@
 """Read the configuration once into frozen settings: defaults < vestige.toml < environment.
 
-The file layout, every key and its environment variable are described in docs/configuration.md.
+The file layout, every key and its environment variable are described in docs/CONFIGURATION.md.
 `load_settings` is the only function that reads `os.environ`; everything else takes `env`.
 """
 
@@ -322,7 +322,7 @@ def _env_values(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:
             if key not in _KEYS:
                 known = [ENV_PREFIX + k.upper().replace(".", "__") for k in _KEYS]
                 close = difflib.get_close_matches(upper, known, n=1, cutoff=0.8)
-                hint = f"did you mean {close[0]}?" if close else "unset it, or see docs/configuration.md"
+                hint = f"did you mean {close[0]}?" if close else "unset it, or see docs/CONFIGURATION.md"
                 raise ConfigError(f"Environment variable {name} matches no configuration key: {hint}")
         else:
             continue

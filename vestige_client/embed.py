@@ -1,6 +1,6 @@
 """Embedders: turn text into the vectors the database stores and searches.
 
-The model hash (the registry's `hash`, documented in docs/configuration.md) is the SHA-256 of
+The model hash (the registry's `hash`, documented in docs/CONFIGURATION.md) is the SHA-256 of
 these lines, each ending in a newline:
 
     vestige-model-hash v1

@@ -15,16 +15,7 @@ DECLARE
     v_dims    integer;
     v_applied integer;
 BEGIN
-    SELECT * INTO v_pending FROM vestige.embedding_model AS m WHERE m.slot = 'pending';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no model switch is in progress'
-            USING ERRCODE = 'VS014', HINT = 'Start one with `vestige migrate reembed --model NAME`.';
-    END IF;
-    IF p_model_hash IS DISTINCT FROM v_pending.hash THEN
-        RAISE EXCEPTION 'embedding model hash % is not the pending model % (hash %)',
-                        coalesce(p_model_hash, 'NULL'), v_pending.name, v_pending.hash
-            USING ERRCODE = 'VS003', HINT = 'Embed with the pending model shown by `vestige migrate status`.';
-    END IF;
+    v_pending := vestige.pending_model(p_model_hash);
     SELECT vector_dims(s.embedding) INTO v_dims
       FROM vestige.reembed_vectors AS s WHERE vector_dims(s.embedding) <> v_pending.dimension LIMIT 1;
     IF FOUND THEN

@@ -30,16 +30,7 @@ DECLARE
 BEGIN
     PERFORM vestige.reembed_lock();
     SELECT * INTO v_active FROM vestige.embedding_model AS m WHERE m.slot = 'active';
-    SELECT * INTO v_pending FROM vestige.embedding_model AS m WHERE m.slot = 'pending';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no model switch is in progress'
-            USING ERRCODE = 'VS014', HINT = 'Start one with `vestige migrate reembed --model NAME`.';
-    END IF;
-    IF p_model_hash IS DISTINCT FROM v_pending.hash THEN
-        RAISE EXCEPTION 'embedding model hash % is not the pending model % (hash %)',
-                        coalesce(p_model_hash, 'NULL'), v_pending.name, v_pending.hash
-            USING ERRCODE = 'VS003', HINT = 'Switch to the pending model shown by `vestige migrate status`.';
-    END IF;
+    v_pending := vestige.pending_model(p_model_hash);
     SELECT count(*) INTO v_missing FROM vestige.knowledge_nodes AS n WHERE n.embedding_pending IS NULL;
     IF v_missing > 0 THEN
         RAISE EXCEPTION '% memories have no vector for % yet', v_missing, v_pending.name

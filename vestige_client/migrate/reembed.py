@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -33,6 +33,7 @@ from vestige_client.models import ReembedStatus
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Loader = Callable[[], Embedder]
 Todo = tuple[uuid.UUID, str, str]  # id, content, md5 of the content
+T = TypeVar("T")
 
 SAMPLE = 256  # memories a dry run embeds to measure the rate
 LOCKED_MAX = 256  # at most this many memories are embedded while the switch lock is held
@@ -238,32 +239,28 @@ def _switch(
     progress: Progress | None,
 ) -> int:
     """The last catch-up and the switch, in one transaction under the lock; it gives way to others."""
+
+    def last_pass() -> int:
+        conn.execute(sql.REEMBED_LOCK)
+        rows = _todo(conn, None, LOCKED_MAX + 1)
+        if len(rows) > LOCKED_MAX:
+            raise _TooMany
+        if rows:
+            embedder = load()
+            _apply(conn, embedder.hash, _staged(rows, embedder.embed_documents([c for _, c, _ in rows])))
+        conn.execute(sql.REEMBED_SWITCH, {"hash": hash})
+        return len(rows)
+
     caught_up = 0
-    for attempt in range(LOCK_TRIES):
+    while True:
         try:
-            with conn.transaction():
-                conn.execute(sql.SET_LOCAL_LOCK_TIMEOUT, {"timeout": LOCK_TIMEOUT})
-                conn.execute(sql.REEMBED_LOCK)
-                rows = _todo(conn, None, LOCKED_MAX + 1)
-                if len(rows) > LOCKED_MAX:
-                    raise _TooMany
-                if rows:
-                    embedder = load()
-                    vectors = embedder.embed_documents([content for _, content, _ in rows])
-                    _apply(conn, embedder.hash, _staged(rows, vectors))
-                conn.execute(sql.REEMBED_SWITCH, {"hash": hash})
-            if progress is not None:
-                progress("switching", 1, 1)
-            return caught_up + len(rows)
-        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
-            time.sleep(min(0.1 * (attempt + 1), 1.0))
+            caught_up += _giving_way(conn, last_pass)
+            break
         except _TooMany:  # too many to embed under the lock: one more pass without it
             caught_up += _fill(conn, writer, load, batch_size, "catching up", 0, progress)
-    raise VestigeError(
-        "the switch could not take its lock: long transactions hold the memories",
-        hint="find them in pg_stat_activity (state 'idle in transaction' or long 'active'), end them, "
-        "then run the command again with --resume",
-    )
+    if progress is not None:
+        progress("switching", 1, 1)
+    return caught_up
 
 
 class _TooMany(Exception):
@@ -366,16 +363,22 @@ def _needs_owner() -> VestigeError:
 
 def _locked(conn: psycopg.Connection[Any], query: Any, params: dict[str, Any] | None = None) -> Any:
     """Run one schema-changing statement, giving way (and trying again) while others hold locks."""
+    return _giving_way(conn, lambda: db.scalar(conn, query, params))
+
+
+def _giving_way(conn: psycopg.Connection[Any], work: Callable[[], T]) -> T:
+    """Run `work` in a transaction whose lock waits are short; on a timeout, roll back and try again."""
     for attempt in range(LOCK_TRIES):
         try:
             with conn.transaction():
                 conn.execute(sql.SET_LOCAL_LOCK_TIMEOUT, {"timeout": LOCK_TIMEOUT})
-                return db.scalar(conn, query, params)
+                return work()
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
             time.sleep(min(0.1 * (attempt + 1), 1.0))
     raise VestigeError(
         "could not lock the memories: long transactions hold them",
-        hint="find them in pg_stat_activity, end them, then run the command again",
+        hint="find them in pg_stat_activity (long 'active' or 'idle in transaction'), end them, "
+        "then run the command again (with --resume for a reembed)",
     )
 
 
