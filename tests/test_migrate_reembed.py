@@ -361,6 +361,9 @@ def test_offline_switches_without_a_rollback_window(seeded: str, tmp_path: Path)
     assert column_type(seeded, "embedding_previous") is None
     code, _, stderr = migrate(seeded, tmp_path, "rollback")
     assert code == 1 and "VS014" in stderr and "nothing to roll back" in stderr
+    # With --concurrent-index the old index serves during the run and the new one is built CONCURRENTLY.
+    back = switch(seeded, tmp_path, DEFAULT_MODEL, "--offline", "--concurrent-index")
+    assert back["verification"]["ok"] and back["verification"]["previous"] is None
 
 
 def test_refusals_change_nothing(seeded: str, tmp_path: Path) -> None:

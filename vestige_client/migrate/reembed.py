@@ -110,13 +110,14 @@ def reembed(settings: Settings, options: ReembedOptions, progress: Progress | No
             return _finish(conn, report, started)
         if options.dry_run:
             return _dry_run(conn, embedder, status, report, started)
-        prepared = _locked(conn, sql.REEMBED_PREPARE, _signature(embedder, options.offline))
+        # --offline drops the old index for the run, unless --concurrent-index keeps it.
+        concurrently = not options.offline or options.concurrent_index
+        prepared = _locked(conn, sql.REEMBED_PREPARE, _signature(embedder, not concurrently))
         if prepared == "pending" and not options.resume:
             raise SwitchConflict(
                 f"a switch to {embedder.name} was interrupted",
                 hint="run the same command again with --resume: it embeds only the memories still missing",
             )
-        concurrently = not options.offline or options.concurrent_index
         _complete(conn, writer, lambda: embedder, options.batch_size, concurrently, report, progress)
         if options.offline:
             _locked(conn, sql.REEMBED_CLEANUP)  # the maintenance-window path keeps no rollback window
