@@ -163,7 +163,7 @@ class Client:
                     f"the database's embedding model is {registered}, the configured one is "
                     f"{self.embedder.name} ({self.embedder.dimension}-d)",
                     hint=f"set [embedding] model = {current.name if current else ''!r}, or switch the "
-                    "database to the configured model with `vestige migrate reembed` (docs/migrate.md)",
+                    "database to the configured model with `vestige migrate reembed` (docs/reembed.md)",
                 )
             self._model_hash = current.hash
         return self._model_hash

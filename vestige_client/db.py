@@ -62,7 +62,15 @@ def prepare(conninfo: str, settings: Settings) -> None:
     plan = deploy.bundled_plan()
     auto = settings.storage.backend == "embedded" or settings.storage.postgres.auto_deploy
     with connect(conninfo, settings) as conn:
-        state = deploy.status(conn, plan)
+        try:
+            state = deploy.status(conn, plan)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            user = conn.info.user
+            raise SchemaError(
+                f"the login role {user} may not read the Vestige schema state (sqitch.changes)",
+                hint=f"make it an application login, as the DBA: GRANT vestige_app TO {user}; "
+                "(and deploy the whole plan: `sqitch deploy`)",
+            ) from exc
         if state.state == "up-to-date":
             return
         if conn.execute(sql.PGVECTOR_AVAILABLE).fetchone() is None:

