@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from vestige_client.config import _KEYS as KEYS
 from vestige_client.config import (
     DEFAULT_MODEL,
     EmbeddedSettings,
@@ -457,3 +458,12 @@ def test_the_examples_in_docs_configuration_md_load(env: dict[str, str], tmp_pat
     assert loaded[0].storage.embedded.data_dir == Path("/mnt/data/vestige/pg")
     assert loaded[1].storage.postgres.url is not None
     assert ":pw@" in loaded[1].storage.postgres.url
+
+
+def test_docs_configuration_md_documents_every_key_and_its_environment_variable() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs/CONFIGURATION.md").read_text(encoding="utf-8")
+    for key in KEYS:
+        section, _, name = key.rpartition(".")
+        table = docs.split(f"### `[{section}]`")[1].split("\n### ")[0]
+        assert f"| `{name}` |" in table, f"{key} has no row in its section"
+        assert f"`VESTIGE_{key.upper().replace('.', '__')}`" in table, f"{key}: its variable is not named"
