@@ -52,39 +52,21 @@ def server_conninfo(data_dir: str | None = None) -> str:
 
 
 @contextlib.contextmanager
-def fresh_database(server: str, prefix: str, keep: bool = False) -> Iterator[str]:
-    """Create a database, deploy the Sqitch plan up to DEPLOY_TO, yield its conninfo, drop it."""
+def fresh_database(server: str, prefix: str, keep: bool = False, whole_plan: bool = False) -> Iterator[str]:
+    """Create a database, deploy the Sqitch plan up to DEPLOY_TO (with sqitch) or the whole plan
+    (with the client's deployer), yield its conninfo, drop it."""
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
     try:
-        subprocess.run(
-            ["sqitch", "deploy", "--quiet", "--to", DEPLOY_TO, embedded.sqitch_target(conninfo)],
-            cwd=REPO,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        yield conninfo
-    finally:
-        if keep:
-            print(f"kept database {name}")
+        if whole_plan:
+            plan = deploy.bundled_plan()
+            deploy.deploy(conninfo, plan, committer_name="bench", committer_email="bench@localhost")
         else:
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-@contextlib.contextmanager
-def deployed_database(server: str, prefix: str, keep: bool = False) -> Iterator[str]:
-    """Create a database with the whole plan deployed by the client's deployer, yield it, drop it."""
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
-    try:
-        deploy.deploy(
-            conninfo, deploy.bundled_plan(), committer_name="bench", committer_email="bench@localhost"
-        )
+            target = embedded.sqitch_target(conninfo)
+            args = ["sqitch", "deploy", "--quiet", "--to", DEPLOY_TO, target]
+            subprocess.run(args, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
         yield conninfo
     finally:
         if keep:

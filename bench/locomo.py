@@ -116,7 +116,7 @@ def deployed_database(server: str, keep: bool) -> Iterator[str]:
         raise SystemExit(
             "sqitch.plan has no function_recall yet: vestige.recall is needed for this benchmark"
         )
-    with common.deployed_database(server, "bench_locomo", keep) as conninfo:
+    with common.fresh_database(server, "bench_locomo", keep, whole_plan=True) as conninfo:
         yield conninfo
 
 

@@ -123,7 +123,7 @@ def main() -> None:
     home = tempfile.mkdtemp()
     server = common.server_conninfo(args.data_dir)
     corpus = texts(args.memories)
-    with common.deployed_database(server, "bench_reembed", args.keep) as database:
+    with common.fresh_database(server, "bench_reembed", args.keep, whole_plan=True) as database:
         seed_start = time.perf_counter()
         with Client.open(settings_for(database, home)) as client:
             client.insert_memories([NewMemory(t) for t in corpus])
@@ -142,10 +142,12 @@ def main() -> None:
         with searching(database, home, args.threads) as idle:
             time.sleep(args.idle_seconds)
 
-        phases: dict[str, list[float]] = {}
+        # (time, memories done) at the first and the last progress call of each phase.
+        phases: dict[str, list[tuple[float, int]]] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
-            phases.setdefault(phase, [time.perf_counter(), 0.0])[1] = time.perf_counter()
+            now = (time.perf_counter(), done)
+            phases.setdefault(phase, [now, now])[1] = now
 
         options = switch.ReembedOptions(TARGET, yes=True, no_backup_check=True, batch_size=args.batch_size)
         with searching(database, home, args.threads) as during:
@@ -153,11 +155,12 @@ def main() -> None:
             report = switch.reembed(settings_for(database, home), options, progress)
             run_seconds = time.perf_counter() - run_start
             time.sleep(2.0)  # searches after the switch too
-        fill = phases["embedding"]
+        (start_at, start_done), (end_at, end_done) = phases["embedding"]
         # The first progress call comes after the first batch: add one batch's worth of time.
-        fill_seconds = (fill[1] - fill[0]) * report.embedded / max(report.embedded - args.batch_size, 1)
+        # The rate between the first and the last batch written (None with a single batch).
+        fill_rate = (end_done - start_done) / (end_at - start_at) if end_done > start_done else None
 
-    print_report(args, raw_rate, seed_seconds, report, run_seconds, fill_seconds, idle, during)
+    print_report(args, raw_rate, seed_seconds, report, run_seconds, fill_rate, idle, during)
 
 
 def print_report(
@@ -166,17 +169,18 @@ def print_report(
     seed_seconds: float,
     report: switch.ReembedReport,
     run_seconds: float,
-    fill_seconds: float,
+    fill_rate: float | None,
     idle: dict[str, Any],
     during: dict[str, Any],
 ) -> None:
     m = common.machine()
     print(f"### reembed, {args.memories} memories ({m['date']}, {m['nproc']} cores, {m['cpu']})\n")
     print(f"torch threads {args.threads}, batch {args.batch_size}; seeding took {seed_seconds:.1f} s\n")
-    fill_rate = report.embedded / fill_seconds
     rows = [
         ["raw model (embed only)", f"{raw_rate:,.0f}", "1.00"],
-        ["reembed, embedding pass", f"{fill_rate:,.0f}", f"{fill_rate / raw_rate:.2f}"],
+        ["reembed, embedding pass", f"{fill_rate:,.0f}", f"{fill_rate / raw_rate:.2f}"]
+        if fill_rate
+        else ["reembed, embedding pass", "one batch: n/a", ""],
         ["reembed, end to end (index, catch-up, switch)", f"{report.embedded / run_seconds:,.0f}",
          f"{report.embedded / run_seconds / raw_rate:.2f}"],
     ]  # fmt: skip
