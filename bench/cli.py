@@ -22,13 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-
-import psycopg
-from psycopg import sql
-
-from vestige_client import deploy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
@@ -58,27 +52,19 @@ def main() -> None:
     args = parser.parse_args()
 
     server = common.server_conninfo()
-    name = f"bench_cli_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
     rng = random.Random(1)
     lines = "".join(f"Note {i}: " + " ".join(rng.choices(WORDS, k=12)) + "\n" for i in range(args.lines))
-    try:
-        deploy.deploy(
-            conninfo, deploy.bundled_plan(), committer_name="bench", committer_email="bench@localhost"
-        )
-        with tempfile.TemporaryDirectory() as home:
-            base = {k: v for k, v in os.environ.items() if not k.startswith("VESTIGE_")}
-            env = {**base, "VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": home}
-            timed([str(VESTIGE), "ingest", "warm-up memory"], env)  # registers the model
-            search = [timed([str(VESTIGE), "search", "when is the release?"], env) for _ in range(args.runs)]
-            stats = [timed([str(VESTIGE), "stats"], env) for _ in range(args.runs)]
-            ingest = [timed([str(VESTIGE), "ingest", "-"], env, lines) for _ in range(args.runs)]
-            embed = [timed([sys.executable, "-c", EMBED_ONLY], env, lines) for _ in range(args.runs)]
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with (
+        common.fresh_database(server, "bench_cli", whole_plan=True) as conninfo,
+        tempfile.TemporaryDirectory() as home,
+    ):
+        base = {k: v for k, v in os.environ.items() if not k.startswith("VESTIGE_")}
+        env = {**base, "VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": home}
+        timed([str(VESTIGE), "ingest", "warm-up memory"], env)  # registers the model
+        search = [timed([str(VESTIGE), "search", "when is the release?"], env) for _ in range(args.runs)]
+        stats = [timed([str(VESTIGE), "stats"], env) for _ in range(args.runs)]
+        ingest = [timed([str(VESTIGE), "ingest", "-"], env, lines) for _ in range(args.runs)]
+        embed = [timed([sys.executable, "-c", EMBED_ONLY], env, lines) for _ in range(args.runs)]
 
     s, b, i, e = (statistics.median(x) for x in (search, stats, ingest, embed))
     header = ["what", f"median of {args.runs} (s)", "baseline (s)", "ratio"]

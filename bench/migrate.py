@@ -36,9 +36,6 @@ from typing import Any
 
 import numpy as np
 import psycopg
-from psycopg import sql
-
-from vestige_client import deploy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
@@ -146,14 +143,7 @@ def target_counts(conninfo: str) -> tuple[int, int, bool | None, int, int]:
 
 def one_run(server: str, store: Path, keep: bool) -> Run:
     """Fresh database, deployed; the baselines, then the copy twice; verify; drop the database."""
-    name = f"bench_migrate_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conninfo = psycopg.conninfo.make_conninfo(server, dbname=name)
-    try:
-        deploy.deploy(
-            conninfo, deploy.bundled_plan(), committer_name="bench", committer_email="bench@localhost"
-        )
+    with common.fresh_database(server, "bench_migrate", keep, whole_plan=True) as conninfo:
         read, rows = read_store(store)
         copied, indexed = bare_copy(conninfo, rows)
         del rows
@@ -164,12 +154,6 @@ def one_run(server: str, store: Path, keep: bool) -> Run:
         with psycopg.connect(conninfo) as conn:
             versions = common.server_versions(conn)
         return Run(read, copied, indexed, first, again, report, report_again, target, versions)
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def summary(report: dict[str, Any]) -> str:

@@ -106,14 +106,15 @@ def reembed(settings: Settings, options: ReembedOptions, progress: Progress | No
             )
         embedder.load()  # a model that does not load changes nothing
         report = ReembedReport(embedder.name, embedder.dimension, embedder.hash, "current")
-        report.memories = status.memories
-        if embedder.hash == status.active_hash:
-            return _finish(conn, report, started)
-        if options.dry_run:
+        if options.dry_run:  # reads only; vestige.reembed_prepare decides the real run
+            if embedder.hash == status.active_hash:
+                return _finish(conn, report, started)
             return _dry_run(conn, embedder, status, report, started)
         # --offline drops the old index for the run, unless --concurrent-index keeps it.
         concurrently = not options.offline or options.concurrent_index
         prepared = _locked(conn, sql.REEMBED_PREPARE, _signature(embedder, not concurrently))
+        if prepared == "current":
+            return _finish(conn, report, started)
         if prepared == "pending" and not options.resume:
             raise SwitchConflict(
                 f"a switch to {embedder.name} was interrupted",
@@ -140,7 +141,6 @@ def rollback(settings: Settings, progress: Progress | None = None, batch_size: i
         report = ReembedReport(
             status.pending_name, status.pending_dimension, status.pending_hash, "rolled back"
         )
-        report.memories = status.memories
         # Only the memories written or edited since the switch need the previous model itself.
         load = _loader(status.pending_name, status.pending_hash)
         _complete(conn, writer, load, batch_size, True, report, progress)
@@ -284,6 +284,7 @@ def _dry_run(
     embedder.embed_documents([content for _, content, _ in rows])
     elapsed = time.perf_counter() - clock
     report.outcome = "dry-run"
+    report.memories = status.memories
     report.embedded = todo
     report.rate = len(rows) / elapsed if rows and elapsed > 0 else None
     report.estimated_seconds = todo / report.rate if report.rate else 0.0
