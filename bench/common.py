@@ -21,7 +21,8 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from vestige_client import deploy, embedded
+from vestige_client import local_postgres
+from vestige_client.deployer import deploy
 
 REPO = Path(__file__).resolve().parent.parent
 # Deploying up to this change is enough for the benchmarks (the search functions and what they need).
@@ -48,7 +49,7 @@ def server_conninfo(data_dir: str | None = None) -> str:
     if dsn and data_dir is None:
         return dsn
     path = Path(data_dir or os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))
-    return embedded.start(path).conninfo()
+    return local_postgres.start(path).conninfo()
 
 
 @contextlib.contextmanager
@@ -64,7 +65,7 @@ def fresh_database(server: str, prefix: str, keep: bool = False, whole_plan: boo
             plan = deploy.bundled_plan()
             deploy.deploy(conninfo, plan, committer_name="bench", committer_email="bench@localhost")
         else:
-            target = embedded.sqitch_target(conninfo)
+            target = local_postgres.sqitch_target(conninfo)
             args = ["sqitch", "deploy", "--quiet", "--to", DEPLOY_TO, target]
             subprocess.run(args, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
         yield conninfo

@@ -41,8 +41,9 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from vestige_client import config, db, deploy, sql
+from vestige_client import config, db, sql
 from vestige_client.client import Client, NewMemory
+from vestige_client.deployer import deploy
 from vestige_client.embed import DEFAULT_MODEL, Embedder, Vector, resolve_embedder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -33,7 +33,8 @@ from mcp.client.stdio import StdioServerParameters, get_default_environment, std
 from mcp_types import TextContent
 from psycopg import sql
 
-from vestige_client import deploy, embedded
+from vestige_client import local_postgres
+from vestige_client.deployer import deploy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
@@ -134,14 +135,14 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     starts["embedded"].append(anyio.run(cold_start, env_embedded, "embedded", errlog))
                 finally:
-                    embedded.stop(data_dir)
+                    local_postgres.stop(data_dir)
                 print(f"  run {run + 1}/{args.runs} done", flush=True)
     except BaseException:
         print((work / "server-stderr.log").read_text()[-4000:], file=sys.stderr)
         raise
     finally:
         for data_dir in data_dirs:
-            embedded.stop(data_dir)
+            local_postgres.stop(data_dir)
         shutil.rmtree(work, ignore_errors=True)
 
     header = ["what", *(f"spawn → {s} (s)" for s in STEPS)]

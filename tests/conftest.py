@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from vestige_client import embedded
+from vestige_client import local_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
@@ -38,7 +38,9 @@ def _server_conninfo() -> Iterator[str]:
         with PostgresContainer(image, driver=None) as container:
             yield container.get_connection_url()
     else:
-        yield embedded.start(Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))).conninfo()
+        yield local_postgres.start(
+            Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))
+        ).conninfo()
 
 
 def _with_dbname(conninfo: str, dbname: str) -> str:
@@ -62,7 +64,7 @@ def template_db(server_conninfo: str) -> Iterator[str]:
     name = f"vestige_template_{os.getpid()}"
     _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
     _admin(server_conninfo, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = embedded.sqitch_target(_with_dbname(server_conninfo, name))
+    target = local_postgres.sqitch_target(_with_dbname(server_conninfo, name))
     subprocess.run(["sqitch", "deploy", "--quiet", target], cwd=REPO, check=True)
     yield name
     _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from vestige_client import embedded
+from vestige_client import local_postgres
 from vestige_client.cli import app
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -199,9 +199,9 @@ def test_embedded_default_starts_deploys_and_stops(tmp_path: Path) -> None:
         assert json.loads(status.stdout)["schema"]["state"] == "up-to-date"
         stopped = _run(["db", "stop"], env)
         assert stopped.returncode == 0, stopped.stderr
-        assert not embedded.status(data_dir).running
+        assert not local_postgres.status(data_dir).running
     finally:
-        embedded.stop(data_dir)
+        local_postgres.stop(data_dir)
 
 
 def test_the_embedded_server_never_starts_when_a_url_is_configured(vestige: Vestige, tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from vestige_client import embedded
-from vestige_client.deploy import (
+from vestige_client import local_postgres
+from vestige_client.deployer.deploy import (
     Plan,
     bundled_plan,
     default_committer,
@@ -88,7 +88,7 @@ def new_database(server_conninfo: str) -> Iterator[Callable[[], str]]:
 def _sqitch(project_dir: Path, conninfo: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run real sqitch against `conninfo` in `project_dir`; fail the test on a non-zero exit."""
     result = subprocess.run(
-        ["sqitch", *args[:1], embedded.sqitch_target(conninfo), *args[1:]],
+        ["sqitch", *args[:1], local_postgres.sqitch_target(conninfo), *args[1:]],
         cwd=project_dir,
         env=SQITCH_ENV,
         capture_output=True,

@@ -28,7 +28,7 @@ from pgvector.psycopg import register_vector
 from psycopg import sql
 from typer.testing import CliRunner
 
-from vestige_client import config, embedded
+from vestige_client import config, local_postgres
 from vestige_client.cli import app
 from vestige_client.client import Client, NewMemory
 from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
@@ -388,7 +388,7 @@ def test_refusals_change_nothing(seeded: str, tmp_path: Path) -> None:
 def test_a_checked_backup_is_accepted(seeded: str, tmp_path: Path) -> None:
     dump = tmp_path / "before.dump"
     subprocess.run(
-        [str(embedded.bin_path("pg_dump")), "--format=custom", f"--file={dump}", seeded], check=True
+        [str(local_postgres.bin_path("pg_dump")), "--format=custom", f"--file={dump}", seeded], check=True
     )
     report = reembed(seeded, tmp_path, SMALL, "--yes", "--backup", str(dump))[1]
     assert report["verification"]["ok"]

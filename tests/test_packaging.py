@@ -9,13 +9,14 @@ import sys
 import zipfile
 from pathlib import Path
 
-from vestige_client import deploy
+from vestige_client.deployer import deploy
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = ["pyproject.toml", "setup.py", "README.md", "LICENSE", "sqitch.plan"]
 DIRS = ["vestige_client", "db"]
 PROBE = (
-    "from vestige_client import deploy; p = deploy.bundled_plan(); print(p.top_dir, p.changes[-1].change_id)"
+    "from vestige_client.deployer import deploy; p = deploy.bundled_plan(); "
+    "print(p.top_dir, p.changes[-1].change_id)"
 )
 
 
@@ -45,5 +46,5 @@ def test_the_wheel_bundles_the_plan_the_checkout_deploys(tmp_path: Path) -> None
     top_dir, last_id = result.stdout.split()
     assert top_dir == str(site / "vestige_client" / "sqitch")
     assert last_id == deploy.bundled_plan().changes[-1].change_id
-    assert (site / "vestige_client" / "sqitch_registry.sql").is_file()
+    assert (site / "vestige_client" / "deployer" / "registry.sql").is_file()
     assert (site / "vestige_client" / "migrate" / "copy.py").is_file(), "subpackages are in the wheel"

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from vestige_client import embedded, sql
+from vestige_client import local_postgres, sql
 from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
 
 REPO = Path(__file__).resolve().parent.parent
@@ -189,7 +189,9 @@ class Cluster:
 
     def dba(self, dbname: str = "vestige") -> str:
         """The superuser conninfo of a database."""
-        return embedded.EmbeddedServer(self.data_dir, self.socket_dir, embedded.PORT).conninfo(dbname)
+        return local_postgres.LocalServer(self.data_dir, self.socket_dir, local_postgres.PORT).conninfo(
+            dbname
+        )
 
     def shell(self, script: str, **env: str | None) -> subprocess.CompletedProcess[str]:
         """Run a script with bash -e in the work directory; `env` adds (or, with None, removes) variables."""
@@ -217,22 +219,22 @@ def cluster() -> Iterator[Cluster]:
     # the server's system user (root runs it as embedded_postgres) out of its data directory.
     root = Path(tempfile.mkdtemp(prefix="vestige-runbook-"))
     data_dir = root / "pg"
-    embedded.start(data_dir)
+    local_postgres.start(data_dir)
     try:
         (data_dir / "pg_hba.conf").write_text(HBA)
         with (data_dir / "postgresql.conf").open("a") as conf:
             conf.write("shared_preload_libraries = 'pg_stat_statements'\n")
-        embedded.stop(data_dir)  # a restart, for the library; it also reads the new pg_hba.conf
-        server = embedded.start(data_dir)
+        local_postgres.stop(data_dir)  # a restart, for the library; it also reads the new pg_hba.conf
+        server = local_postgres.start(data_dir)
         work = root / "work"
         work.mkdir()
         inherited = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "VESTIGE_"))}
-        path = f"{embedded.bin_path('psql').parent}:{Path(sys.executable).parent}:{os.environ['PATH']}"
+        path = f"{local_postgres.bin_path('psql').parent}:{Path(sys.executable).parent}:{os.environ['PATH']}"
         env = inherited | {
             "PATH": path,  # the wheel's psql, pg_dump, pg_restore first: PostgreSQL 18 clients
             "PGHOST": str(server.socket_dir),
             "PGPORT": str(server.port),
-            "PGUSER": embedded.SUPERUSER,
+            "PGUSER": local_postgres.SUPERUSER,
             "CHECKOUT": str(REPO),
             "VESTIGE_CONFIG": str(work / "vestige.toml"),
             "VESTIGE_DB_PASSWORD": PASSWORD,
@@ -241,7 +243,7 @@ def cluster() -> Iterator[Cluster]:
         }
         yield Cluster(data_dir, server.socket_dir, work, env)
     finally:
-        embedded.stop(data_dir)
+        local_postgres.stop(data_dir)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -258,7 +260,7 @@ def connected(cluster: Cluster, deployed: dict[str, str]) -> dict[str, str]:
     toml = marked("file: vestige.toml")
     assert TOML_HOST in toml
     socket = quote(str(cluster.socket_dir), safe="")  # libpq: a percent-encoded socket directory
-    (cluster.work / "vestige.toml").write_text(toml.replace(TOML_HOST, f"{socket}:{embedded.PORT}"))
+    (cluster.work / "vestige.toml").write_text(toml.replace(TOML_HOST, f"{socket}:{local_postgres.PORT}"))
     return {name: cluster.run(name) for name in ("first-connect", "tables", "deploy-proof")}
 
 

@@ -28,8 +28,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from vestige_client import config, db, deploy, embedded
+from vestige_client import config, db, local_postgres
 from vestige_client.client import Client, NewMemory, SearchFilters
+from vestige_client.deployer import deploy
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError, from_database
 from vestige_client.migrate import reembed as switch
 from vestige_client.migrate.copy import CopyOptions, CopyReport, copy_store
@@ -397,7 +398,7 @@ def db_start(as_json: JsonOption = False) -> None:
         settings = _embedded_settings()
         conninfo = db.server_conninfo(settings)
         db.prepare(conninfo, settings)
-        status = embedded.status(settings.storage.embedded.data_dir)
+        status = local_postgres.status(settings.storage.embedded.data_dir)
     _print_json(status) if as_json else _print_record(status, "embedded PostgreSQL")
 
 
@@ -406,8 +407,8 @@ def db_stop(as_json: JsonOption = False) -> None:
     """Stop the embedded PostgreSQL."""
     with _errors():
         settings = _embedded_settings()
-        embedded.stop(settings.storage.embedded.data_dir)
-        status = embedded.status(settings.storage.embedded.data_dir)
+        local_postgres.stop(settings.storage.embedded.data_dir)
+        status = local_postgres.status(settings.storage.embedded.data_dir)
     _print_json(status) if as_json else out.print("The embedded PostgreSQL is stopped.")
 
 
@@ -419,10 +420,10 @@ def db_status(as_json: JsonOption = False) -> None:
         settings = _settings()
         result["backend"] = settings.storage.backend
         if settings.storage.backend == "embedded":
-            server = embedded.status(settings.storage.embedded.data_dir)
+            server = local_postgres.status(settings.storage.embedded.data_dir)
             result["server"] = server
             # Attach to a running server only: status starts nothing.
-            running = embedded.start(server.data_dir) if server.running else None
+            running = local_postgres.start(server.data_dir) if server.running else None
             conninfo = running.conninfo(db.EMBEDDED_DATABASE) if running else None
         else:
             conninfo = settings.storage.postgres.url or ""

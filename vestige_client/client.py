@@ -168,7 +168,7 @@ class Client:
             self._model_hash = current.hash
         return self._model_hash
 
-    def _embedded(self, run: Callable[[], T]) -> T:
+    def _following_model_switch(self, run: Callable[[], T]) -> T:
         """Run a call that embeds; when the database switched models under it, follow once and rerun."""
         try:
             return run()
@@ -235,7 +235,7 @@ class Client:
                         progress(len(batch))
             return ids
 
-        return self._embedded(run)
+        return self._following_model_switch(run)
 
     def get_memory(self, id: uuid.UUID) -> Memory:
         """Return a visible memory (VS008 otherwise)."""
@@ -277,7 +277,7 @@ class Client:
             params["model_hash"] = self.model_hash() if embedding is not None else None
             return uuid.UUID(str(self._value(sql.UPDATE_MEMORY, params)))
 
-        return self._embedded(run)
+        return self._following_model_switch(run)
 
     def delete_memory(self, id: uuid.UUID) -> None:
         """Delete an own memory with its edges and scheduling."""
@@ -309,7 +309,7 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
         """Search by words and by meaning (the query is embedded), fused by RRF."""
-        return self._embedded(lambda: self._search(sql.SEARCH_HYBRID, query, filters, limit))
+        return self._following_model_switch(lambda: self._search(sql.SEARCH_HYBRID, query, filters, limit))
 
     def search_fts(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
@@ -321,7 +321,7 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
         """Search by meaning only (the query is embedded)."""
-        return self._embedded(lambda: self._search(sql.SEARCH_VECTOR, query, filters, limit))
+        return self._following_model_switch(lambda: self._search(sql.SEARCH_VECTOR, query, filters, limit))
 
     def _search(
         self, query_sql: LiteralString, query: str, filters: SearchFilters | None, limit: int
@@ -353,11 +353,11 @@ class Client:
             }
             return self._rows(RecallHit, sql.RECALL, params)
 
-        return self._embedded(run)
+        return self._following_model_switch(run)
 
     def ingest(self, memories: Sequence[NewMemory], force_create: bool = False) -> list[Ingested]:
         """Store memories through prediction-error gating, in one transaction; link a batch in order."""
-        return self._embedded(lambda: self._ingest(memories, force_create))
+        return self._following_model_switch(lambda: self._ingest(memories, force_create))
 
     def _ingest(self, memories: Sequence[NewMemory], force_create: bool) -> list[Ingested]:
         model_hash = self.model_hash() if memories else None
@@ -504,7 +504,7 @@ class Client:
             }
             return self._rows(DomainMatch, sql.CLASSIFY, params)
 
-        return self._embedded(run)
+        return self._following_model_switch(run)
 
     # --- intentions -------------------------------------------------------------------------
 

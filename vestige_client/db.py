@@ -17,8 +17,9 @@ import psycopg
 from pgvector.psycopg import register_vector
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from vestige_client import deploy, embedded, sql
+from vestige_client import local_postgres, sql
 from vestige_client.config import Settings
+from vestige_client.deployer import deploy
 from vestige_client.errors import ConnectionFailed, SchemaError, from_database
 
 APPLICATION_NAME = "vestige"
@@ -28,8 +29,8 @@ EMBEDDED_DATABASE = "vestige"
 def server_conninfo(settings: Settings) -> str:
     """Return the conninfo to use, starting the embedded server first when it is the backend."""
     if settings.storage.backend == "embedded":
-        server = embedded.start(settings.storage.embedded.data_dir)
-        embedded.ensure_database(server, EMBEDDED_DATABASE)
+        server = local_postgres.start(settings.storage.embedded.data_dir)
+        local_postgres.ensure_database(server, EMBEDDED_DATABASE)
         return server.conninfo(EMBEDDED_DATABASE)
     # An empty URL leaves everything to libpq: PG* variables and ~/.pgpass.
     return settings.storage.postgres.url or ""

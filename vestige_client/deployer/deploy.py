@@ -29,7 +29,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 
-from vestige_client import sql
+from vestige_client.deployer import statements as sql
 from vestige_client.errors import (
     DeployFailed,
     SchemaError,
@@ -118,8 +118,8 @@ class Plan:
 
 
 def bundled_plan() -> Plan:
-    """Return the plan shipped in the wheel (vestige_client/sqitch/) or, in a checkout, the repo's."""
-    package_dir = Path(__file__).resolve().parent
+    """The plan shipped in the wheel (vestige_client/sqitch/, by setup.py) or, in a checkout, the repo's."""
+    package_dir = Path(__file__).resolve().parent.parent
     bundled = package_dir / "sqitch"
     if (bundled / "sqitch.plan").is_file():
         return Plan.load(bundled / "sqitch.plan", bundled)
@@ -428,7 +428,7 @@ def _install_registry(cur: psycopg.Cursor[tuple[Any, ...]], who: _Committer) -> 
                 "deploy with `sqitch deploy`, or upgrade vestige-postgres"
             )
         return
-    ddl = resources.files("vestige_client").joinpath("sqitch_registry.sql").read_bytes()
+    ddl = resources.files("vestige_client.deployer").joinpath("registry.sql").read_bytes()
     with cur.connection.transaction():
         cur.execute(ddl)
         cur.execute(sql.LOCK_CHANGES)

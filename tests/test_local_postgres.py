@@ -27,7 +27,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from vestige_client import embedded
+from vestige_client import local_postgres
 from vestige_client.errors import EmbeddedServerError
 
 SERVER_USER = pwd.getpwnam("embedded_postgres") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
@@ -39,7 +39,7 @@ def _scratch() -> Path:
 
 def _stop_all_and_remove(scratch: Path) -> None:
     for version_file in scratch.glob("**/PG_VERSION"):
-        embedded.stop(version_file.parent)
+        local_postgres.stop(version_file.parent)
     shutil.rmtree(scratch)
 
 
@@ -54,11 +54,11 @@ def workdir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[embedded.EmbeddedServer]:
+def server() -> Iterator[local_postgres.LocalServer]:
     """One running server for the tests that only look at it."""
     scratch = _scratch()
     try:
-        yield embedded.start(scratch / "pg")
+        yield local_postgres.start(scratch / "pg")
     finally:
         _stop_all_and_remove(scratch)
 
@@ -72,15 +72,15 @@ def _python(code: str, *args: str) -> subprocess.Popen[str]:
 START_AND_PRINT_PID = """
 import sys
 from pathlib import Path
-from vestige_client import embedded
+from vestige_client import local_postgres
 data_dir = Path(sys.argv[1])
-embedded.start(data_dir)
-print(embedded.status(data_dir).pid, flush=True)
+local_postgres.start(data_dir)
+print(local_postgres.status(data_dir).pid, flush=True)
 sys.stdin.read() if sys.argv[2:] == ["wait"] else None
 """
 
 
-def _query_one(server: embedded.EmbeddedServer, query: LiteralString, *params: object) -> object:
+def _query_one(server: local_postgres.LocalServer, query: LiteralString, *params: object) -> object:
     with psycopg.connect(server.conninfo()) as conn:
         row = conn.execute(query, params or None).fetchone()
     assert row is not None
@@ -104,9 +104,9 @@ def test_a_starter_killed_after_start_leaves_a_detached_server_the_next_process_
         pid = int(starter.stdout.readline())
         starter.send_signal(signal.SIGKILL)
 
-    server = embedded.start(data_dir)
+    server = local_postgres.start(data_dir)
 
-    assert embedded.status(data_dir).pid == pid, "the next process should reuse the running postmaster"
+    assert local_postgres.status(data_dir).pid == pid, "the next process should reuse the running postmaster"
     assert _query_one(server, "SELECT 1") == 1
     assert os.getsid(pid) == pid, "the postmaster should lead a session of its own"
 
@@ -120,13 +120,13 @@ def test_a_starter_killed_during_initdb_leaves_a_data_dir_the_next_process_can_s
             time.sleep(0.005)
         starter.send_signal(signal.SIGKILL)
 
-    server = embedded.start(data_dir)
+    server = local_postgres.start(data_dir)
 
     assert _query_one(server, "SELECT count(*) FROM pg_database WHERE datname = 'postgres'") == 1
 
 
-def test_socket_dir_is_private_and_nothing_listens_on_tcp(server: embedded.EmbeddedServer) -> None:
-    pid = embedded.status(server.data_dir).pid
+def test_socket_dir_is_private_and_nothing_listens_on_tcp(server: local_postgres.LocalServer) -> None:
+    pid = local_postgres.status(server.data_dir).pid
     assert pid is not None
     socket_dir = os.stat(server.socket_dir)
     postmaster = psutil.Process(pid)
@@ -140,9 +140,9 @@ def test_socket_dir_is_private_and_nothing_listens_on_tcp(server: embedded.Embed
 
 
 def test_server_runs_as_embedded_postgres_under_root_else_as_the_caller(
-    server: embedded.EmbeddedServer,
+    server: local_postgres.LocalServer,
 ) -> None:
-    pid = embedded.status(server.data_dir).pid
+    pid = local_postgres.status(server.data_dir).pid
     postmaster = psutil.Process(pid)
 
     assert postmaster.uids().real == SERVER_USER.pw_uid
@@ -151,14 +151,14 @@ def test_server_runs_as_embedded_postgres_under_root_else_as_the_caller(
 
 def test_stop_then_start_again_keeps_the_data(workdir: Path) -> None:
     data_dir = workdir / "pg"
-    server = embedded.start(data_dir)
+    server = local_postgres.start(data_dir)
     with psycopg.connect(server.conninfo(), autocommit=True) as conn:
         conn.execute("CREATE TABLE kept AS SELECT 42 AS answer")
 
-    embedded.stop(data_dir)
-    stopped = embedded.status(data_dir)
-    embedded.stop(data_dir)  # a second stop is a no-op
-    server = embedded.start(data_dir)
+    local_postgres.stop(data_dir)
+    stopped = local_postgres.status(data_dir)
+    local_postgres.stop(data_dir)  # a second stop is a no-op
+    server = local_postgres.start(data_dir)
 
     assert (stopped.running, stopped.pid, stopped.socket_dir, stopped.initialized) == (
         False,
@@ -172,9 +172,9 @@ def test_stop_then_start_again_keeps_the_data(workdir: Path) -> None:
 @pytest.mark.parametrize("pid_owner", ["a process that is gone", "a live non-postgres process"])
 def test_stop_status_and_start_handle_a_stale_postmaster_pid(workdir: Path, pid_owner: str) -> None:
     data_dir = workdir / "pg"
-    embedded.start(data_dir)
+    local_postgres.start(data_dir)
     lines = (data_dir / "postmaster.pid").read_text().splitlines()
-    embedded.stop(data_dir)
+    local_postgres.stop(data_dir)
     # The live process runs as the server's user, so PostgreSQL alone would refuse to start.
     cmd = ["true"] if pid_owner == "a process that is gone" else ["sleep", "300"]
     with subprocess.Popen(cmd, user=SERVER_USER.pw_uid if os.geteuid() == 0 else None) as other:
@@ -182,10 +182,12 @@ def test_stop_status_and_start_handle_a_stale_postmaster_pid(workdir: Path, pid_
             other.wait()
         (data_dir / "postmaster.pid").write_text("\n".join([str(other.pid), *lines[1:]]) + "\n")
         try:
-            assert not embedded.status(data_dir).running, "a stale postmaster.pid should not count as running"
-            embedded.stop(data_dir)
-            server = embedded.start(data_dir)
-            assert embedded.status(data_dir).pid not in (None, other.pid)
+            assert not local_postgres.status(data_dir).running, (
+                "a stale postmaster.pid should not count as running"
+            )
+            local_postgres.stop(data_dir)
+            server = local_postgres.start(data_dir)
+            assert local_postgres.status(data_dir).pid not in (None, other.pid)
             assert _query_one(server, "SELECT 1") == 1
         finally:
             other.kill()
@@ -193,24 +195,24 @@ def test_stop_status_and_start_handle_a_stale_postmaster_pid(workdir: Path, pid_
 
 def test_start_refuses_a_server_whose_socket_dir_others_can_enter(workdir: Path) -> None:
     data_dir = workdir / "pg"
-    embedded.start(data_dir)
+    local_postgres.start(data_dir)
     data_dir.chmod(0o750)
     try:
         with pytest.raises(EmbeddedServerError, match="must be a 0700 directory"):
-            embedded.start(data_dir)
+            local_postgres.start(data_dir)
     finally:
         data_dir.chmod(0o700)
 
 
 def test_a_server_that_does_not_start_is_reported_with_data_dir_log_and_log_lines(workdir: Path) -> None:
     data_dir = workdir / "pg"
-    embedded.start(data_dir)
-    embedded.stop(data_dir)
+    local_postgres.start(data_dir)
+    local_postgres.stop(data_dir)
     with (data_dir / "postgresql.conf").open("a") as conf:
         conf.write("no_such_setting = on\n")
 
     with pytest.raises(EmbeddedServerError) as raised:
-        embedded.start(data_dir)
+        local_postgres.start(data_dir)
 
     message = str(raised.value)
     assert f"in {data_dir} did not start" in message
@@ -220,12 +222,12 @@ def test_a_server_that_does_not_start_is_reported_with_data_dir_log_and_log_line
 
 def test_start_refuses_a_data_dir_too_long_for_a_unix_socket(workdir: Path) -> None:
     with pytest.raises(EmbeddedServerError, match="too long"):
-        embedded.start(workdir / ("x" * 100))
+        local_postgres.start(workdir / ("x" * 100))
     assert list(workdir.iterdir()) == []
 
 
 def test_status_of_a_missing_data_dir_says_not_initialized(workdir: Path) -> None:
-    assert embedded.status(workdir / "pg") == embedded.EmbeddedStatus(
+    assert local_postgres.status(workdir / "pg") == local_postgres.LocalServerStatus(
         data_dir=workdir / "pg",
         running=False,
         pid=None,
@@ -236,8 +238,10 @@ def test_status_of_a_missing_data_dir_says_not_initialized(workdir: Path) -> Non
     )
 
 
-def test_status_of_a_running_server_reports_its_socket_and_version(server: embedded.EmbeddedServer) -> None:
-    current = embedded.status(server.data_dir)
+def test_status_of_a_running_server_reports_its_socket_and_version(
+    server: local_postgres.LocalServer,
+) -> None:
+    current = local_postgres.status(server.data_dir)
 
     assert (current.running, current.initialized, current.version) == (True, True, "18")
     assert (current.socket_dir, current.port) == (server.socket_dir, server.port)
@@ -246,29 +250,29 @@ def test_status_of_a_running_server_reports_its_socket_and_version(server: embed
         assert psutil.Process(backend).ppid() == current.pid, "pid should be the postmaster's"
 
 
-def _drop_database(server: embedded.EmbeddedServer, name: str) -> None:
+def _drop_database(server: local_postgres.LocalServer, name: str) -> None:
     with psycopg.connect(server.conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
-def test_ensure_database_creates_it_once(server: embedded.EmbeddedServer) -> None:
+def test_ensure_database_creates_it_once(server: local_postgres.LocalServer) -> None:
     name = f"vestige_embedded_{uuid.uuid4().hex[:12]}"
     try:
-        assert embedded.ensure_database(server, name) is True
-        assert embedded.ensure_database(server, name) is False
+        assert local_postgres.ensure_database(server, name) is True
+        assert local_postgres.ensure_database(server, name) is False
         assert _query_one(server, "SELECT count(*) FROM pg_database WHERE datname = %s", name) == 1
     finally:
         _drop_database(server, name)
 
 
-def test_ensure_database_racing_itself_creates_it_exactly_once(server: embedded.EmbeddedServer) -> None:
+def test_ensure_database_racing_itself_creates_it_exactly_once(server: local_postgres.LocalServer) -> None:
     name = f"vestige_embedded_{uuid.uuid4().hex[:12]}"
     barrier = threading.Barrier(6)
     results: list[bool] = []
 
     def create() -> None:
         barrier.wait()
-        results.append(embedded.ensure_database(server, name))
+        results.append(local_postgres.ensure_database(server, name))
 
     threads = [threading.Thread(target=create) for _ in range(6)]
     try:
@@ -283,12 +287,12 @@ def test_ensure_database_racing_itself_creates_it_exactly_once(server: embedded.
 
 def test_bin_path_gives_the_wheels_postgresql_18_client_programs() -> None:
     version = subprocess.run(
-        [embedded.bin_path("pg_dump"), "--version"], capture_output=True, text=True, check=True
+        [local_postgres.bin_path("pg_dump"), "--version"], capture_output=True, text=True, check=True
     ).stdout
 
     assert version.startswith("pg_dump (PostgreSQL) 18.")
     with pytest.raises(EmbeddedServerError, match="no program"):
-        embedded.bin_path("no_such_program")
+        local_postgres.bin_path("no_such_program")
 
 
 def _as_unprivileged_user(run: Callable[[], None]) -> None:
@@ -327,15 +331,15 @@ def test_an_unprivileged_user_can_start_query_and_stop_a_server_of_its_own(workd
     data_dir = home / "pg"
 
     def run() -> None:
-        server = embedded.start(data_dir)
+        server = local_postgres.start(data_dir)
         try:
             assert _query_one(server, "SELECT current_user") == "postgres"
-            assert psutil.Process(embedded.status(data_dir).pid).uids().real == os.getuid()
+            assert psutil.Process(local_postgres.status(data_dir).pid).uids().real == os.getuid()
         finally:
-            embedded.stop(data_dir)
-        assert not embedded.status(data_dir).running
+            local_postgres.stop(data_dir)
+        assert not local_postgres.status(data_dir).running
 
     _as_unprivileged_user(run)
 
-    assert embedded.status(data_dir).initialized
+    assert local_postgres.status(data_dir).initialized
     assert data_dir.stat().st_uid == home.stat().st_uid, "the data dir should be the user's own"
