@@ -1,10 +1,11 @@
--- Deploy vestige:function_check_content
--- The content rule for memories and intentions: not blank, at most 1 MiB of UTF-8.
+-- Deploy vestige:function_check_content (reworked: vestige_app may call it; hints name no SQL parameter)
+-- The content rule for memories and intentions: not blank, at most 1 MiB of UTF-8. The doors call
+-- it before they embed a text, so a text that would be refused never loads a model.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE FUNCTION vestige.check_content(p_content text)
+CREATE OR REPLACE FUNCTION vestige.check_content(p_content text)
 RETURNS text
 LANGUAGE plpgsql
 IMMUTABLE PARALLEL SAFE
@@ -13,17 +14,19 @@ AS $$
 BEGIN
     IF p_content IS NULL OR p_content !~ '\S' THEN
         RAISE EXCEPTION 'content is empty'
-            USING ERRCODE = 'VS006', HINT = 'Pass the text to remember in p_content.';
+            USING ERRCODE = 'VS006', HINT = 'Give the text to remember.';
     END IF;
     IF octet_length(p_content) > 1048576 THEN
         RAISE EXCEPTION 'content is % bytes, more than the 1 MiB (1048576 bytes) limit', octet_length(p_content)
-            USING ERRCODE = 'VS006', HINT = 'Split the text into several memories, or store a summary and keep the full text elsewhere (p_source).';
+            USING ERRCODE = 'VS006', HINT = 'Split the text into several memories, or store a summary and say where the full text is in its source.';
     END IF;
     RETURN p_content;
 END
 $$;
 
 COMMENT ON FUNCTION vestige.check_content(text) IS
-'Return the content when it is not blank and at most 1 MiB (1048576 bytes); else raise VS006.';
+'Return the content when it is not blank and at most 1 MiB (1048576 bytes of UTF-8); else raise VS006. The one content rule: insert_memory, update_memory, ingest (also for the merged text of an update) and the intentions apply it, and a client calls it before embedding.';
+
+GRANT EXECUTE ON FUNCTION vestige.check_content(text) TO vestige_app;
 
 COMMIT;

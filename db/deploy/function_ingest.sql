@@ -1,12 +1,19 @@
--- Deploy vestige:function_ingest
+-- Deploy vestige:function_ingest (reworked: the contradiction signal computed here, on the locked
+-- neighbour; a batch linked in order through p_after)
 -- Prediction-error gating (DESIGN §4.8): compare a new memory with its nearest visible neighbour,
 -- decide (create, reinforce, update or supersede) and write, in one call. The ingests of one
 -- user are serialised by a transaction-level advisory lock taken before the neighbour lookup,
--- so two identical concurrent ingests give one create and one reinforce. The thresholds are the
--- constants at the top of the function, and only there.
+-- so two identical concurrent ingests give one create and one reinforce. The contradiction
+-- signal (vestige.contradicts) is computed on the neighbour once it is locked, and p_after links
+-- the memories of a batch in order, so a client makes one call per memory and decides nothing.
+-- The thresholds are the constants at the top of the function, and only there.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
+
+-- The signature changes: the previous one goes first (optional arguments are defaults, never
+-- overloads).
+DROP FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean);
 
 -- why: definer so only the caller's own memories are merged into, and the neighbour is looked
 -- for among the memories visible to the caller only.
@@ -21,8 +28,9 @@ CREATE FUNCTION vestige.ingest(
     p_codebase           text          DEFAULT NULL,
     p_visibility         text          DEFAULT 'private',
     p_shared_with_groups uuid[]        DEFAULT '{}',
-    p_contradiction      boolean       DEFAULT false,
-    p_force_create       boolean       DEFAULT false
+    p_contradiction      boolean       DEFAULT NULL,
+    p_force_create       boolean       DEFAULT false,
+    p_after              uuid          DEFAULT NULL
 )
 RETURNS TABLE (
     decision   text,
@@ -52,6 +60,8 @@ DECLARE
     v_link     text;  -- the type of the edge new -> m after a create, or NULL for none
     v_merged   text;
     v_new      uuid;
+    v_contradiction boolean := false;
+    v_result   uuid;  -- the memory this ingest ends in: the new one, or m
 BEGIN
     PERFORM vestige.check_content(p_content);
     IF p_embedding IS NULL THEN
@@ -85,6 +95,8 @@ BEGIN
         END IF;
         IF v_m.id IS NOT NULL THEN
             v_s := 1 - (v_m.embedding <=> p_embedding);
+            -- The caller's signal when given, else the heuristic on the text now locked.
+            v_contradiction := coalesce(p_contradiction, vestige.contradicts(p_content, v_m.content));
         END IF;
     END IF;
 
@@ -95,7 +107,7 @@ BEGIN
         -- Never merge into someone else's memory: a memory of our own, linked to it.
         v_decision := 'create';
         v_link := CASE WHEN v_s >= c_merge_at THEN 'related' END;
-    ELSIF coalesce(p_contradiction, false) THEN
+    ELSIF v_contradiction THEN
         -- A correction retires the old memory (v_s >= c_contradict_at here), however near and
         -- however strong it is; a protected memory stays as it is, with the correction linked.
         v_decision := CASE WHEN v_m.protected THEN 'create' ELSE 'supersede' END;
@@ -111,22 +123,21 @@ BEGIN
         v_decision := 'update';
         v_merged := v_m.content || E'\n\n[Updated ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') || '] '
                     || p_content;
-        IF octet_length(v_merged) > 1048576 THEN
+        BEGIN
+            PERFORM vestige.check_content(v_merged);
+        EXCEPTION WHEN SQLSTATE 'VS006' THEN
             -- The merged text would exceed the content limit: a linked memory instead.
             v_decision := 'create';
             v_link := 'related';
-        END IF;
+        END;
     ELSE
         v_decision := 'create';
     END IF;
 
     IF v_decision = 'reinforce' THEN
         PERFORM vestige.touch_memories(ARRAY[v_m.id]);
-        RETURN QUERY SELECT v_decision, v_m.id, v_s, v_m.id;
-        RETURN;
-    END IF;
-
-    IF v_decision = 'update' THEN
+        v_result := v_m.id;
+    ELSIF v_decision = 'update' THEN
         -- Content appended, tags united (m's first, then the new ones in the given order);
         -- m's embedding, strengths and scheduling are kept.
         UPDATE vestige.knowledge_nodes AS n
@@ -137,30 +148,34 @@ BEGIN
                                           GROUP BY u.tag
                                           ORDER BY min(u.pos))
          WHERE n.id = v_m.id;
-        RETURN QUERY SELECT v_decision, v_m.id, v_s, v_m.id;
-        RETURN;
+        v_result := v_m.id;
+    ELSE
+        -- create or supersede: a new memory (its other arguments are checked by insert_memory).
+        v_new := vestige.insert_memory(
+            p_content => p_content, p_node_type => p_node_type, p_tags => p_tags, p_source => p_source,
+            p_metadata => p_metadata, p_embedding => p_embedding, p_model_hash => p_model_hash,
+            p_codebase => p_codebase, p_visibility => p_visibility, p_shared_with_groups => p_shared_with_groups);
+        IF v_decision = 'supersede' THEN
+            UPDATE vestige.knowledge_nodes AS n SET superseded_by = v_new WHERE n.id = v_m.id;
+            PERFORM vestige.add_edge(p_source_id => v_new, p_target_id => v_m.id, p_edge_type => 'supersedes');
+        ELSIF v_link IS NOT NULL THEN
+            PERFORM vestige.add_edge(p_source_id => v_new, p_target_id => v_m.id, p_edge_type => v_link, p_weight => v_s);
+        END IF;
+        v_result := v_new;
     END IF;
 
-    -- create or supersede: a new memory (its other arguments are checked by insert_memory).
-    v_new := vestige.insert_memory(
-        p_content => p_content, p_node_type => p_node_type, p_tags => p_tags, p_source => p_source,
-        p_metadata => p_metadata, p_embedding => p_embedding, p_model_hash => p_model_hash,
-        p_codebase => p_codebase, p_visibility => p_visibility, p_shared_with_groups => p_shared_with_groups);
-
-    IF v_decision = 'supersede' THEN
-        UPDATE vestige.knowledge_nodes AS n SET superseded_by = v_new WHERE n.id = v_m.id;
-        PERFORM vestige.add_edge(p_source_id => v_new, p_target_id => v_m.id, p_edge_type => 'supersedes');
-    ELSIF v_link IS NOT NULL THEN
-        PERFORM vestige.add_edge(p_source_id => v_new, p_target_id => v_m.id, p_edge_type => v_link, p_weight => v_s);
+    -- A batch is one episode: the memory before this one links to where this one ended.
+    IF p_after IS NOT NULL AND p_after <> v_result THEN
+        PERFORM vestige.add_edge(p_source_id => p_after, p_target_id => v_result, p_edge_type => 'temporal');
     END IF;
 
-    RETURN QUERY SELECT v_decision, v_new, v_s, v_m.id;
+    RETURN QUERY SELECT v_decision, v_result, v_s, v_m.id;
 END
 $$;
 
-COMMENT ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean) IS
-'Store a memory through prediction-error gating, decision and write in one call, and return one row: the decision, the resulting memory id (new, or the matched memory), the cosine similarity s of the nearest neighbour and its id (matched_id; both NULL when there is none). The neighbour m is the nearest memory visible to the caller with a vector and not superseded. The gate, in this order: p_force_create, no neighbour or s < 0.70: create; m owned by another user: create, with an edge new -> m of type related (weight s) when s >= 0.75 (another user''s memory is never changed); p_contradiction (the caller''s contradiction signal; s >= 0.70 here): supersede m, or when m is protected create with a related edge (weight s), m unchanged; s >= 0.92: reinforce, no new memory, the testing effect of touch_memories on m; m protected or its retrieval strength > 0.85: create, with a related edge (weight s) when s >= 0.75, m unchanged; m''s retrieval strength < 0.30 and s >= 0.75: supersede, a new memory, m.superseded_by = the new id and an edge new -> m of type supersedes (weight 1); s >= 0.75: update, m''s content gets E''\n\n[Updated YYYY-MM-DD] '' (UTC date) and the new content appended, the tags are united, m''s embedding, strengths and scheduling are kept (when the merged content would exceed 1 MiB: create with a related edge instead); otherwise create. The ingests of one user are serialised by an advisory lock held to the end of the transaction, so under READ COMMITTED two identical concurrent ingests give one create and one reinforce. Errors, raised before anything is written: VS001 no caller identity, VS006 blank or > 1 MiB content or no vector, VS002/VS003/VS004/VS007 vector checks; when a memory is created, the other arguments are checked as insert_memory does (VS006, VS010).';
+COMMENT ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid) IS
+'Store a memory through prediction-error gating, decision and write in one call, and return one row: the decision, the resulting memory id (new, or the matched memory), the cosine similarity s of the nearest neighbour and its id (matched_id; both NULL when there is none). The neighbour m is the nearest memory visible to the caller with a vector and not superseded. The gate, in this order: p_force_create, no neighbour or s < 0.70: create; m owned by another user: create, with an edge new -> m of type related (weight s) when s >= 0.75 (another user''s memory is never changed); a contradiction (p_contradiction when given, else vestige.contradicts(new content, m''s content); s >= 0.70 here): supersede m, or when m is protected create with a related edge (weight s), m unchanged; s >= 0.92: reinforce, no new memory, the testing effect of touch_memories on m; m protected or its retrieval strength > 0.85: create, with a related edge (weight s) when s >= 0.75, m unchanged; m''s retrieval strength < 0.30 and s >= 0.75: supersede, a new memory, m.superseded_by = the new id and an edge new -> m of type supersedes (weight 1); s >= 0.75: update, m''s content gets E''\n\n[Updated YYYY-MM-DD] '' (UTC date) and the new content appended, the tags are united, m''s embedding, strengths and scheduling are kept (when the merged content would exceed 1 MiB: create with a related edge instead); otherwise create. When p_after names a memory (the one before this in a batch) other than the resulting memory, an edge p_after -> the resulting memory of type temporal (weight 1) is written, as add_edge does (the caller must own p_after). The ingests of one user are serialised by an advisory lock held to the end of the transaction, so under READ COMMITTED two identical concurrent ingests give one create and one reinforce. Errors, raised before anything is written: VS001 no caller identity, VS006 blank or > 1 MiB content or no vector, VS002/VS003/VS004/VS007 vector checks; when a memory is created, the other arguments are checked as insert_memory does (VS006, VS010); p_after as add_edge checks its source (VS008, VS009).';
 
-GRANT EXECUTE ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid) TO vestige_app;
 
 COMMIT;

@@ -1,4 +1,4 @@
--- Deploy vestige:function_recall
+-- Deploy vestige:function_recall (reworked: every filter of search_hybrid, and its query rule)
 -- Recall in one call (DESIGN §4.8): hybrid search for a pool of candidates, the final blend of
 -- relevance, importance and recency, then the testing effect on the returned memories the
 -- caller owns. The blend weights are the constants at the top of the function, and only there.
@@ -6,18 +6,26 @@
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
+-- The signature changes: the previous one goes first (optional arguments are defaults, never
+-- overloads).
+DROP FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text, double precision, boolean);
+
 -- why: definer so the blend reads the strengths of visible memories only and the touch changes
 -- only the caller's own memories, whatever the table grants.
 CREATE FUNCTION vestige.recall(
-    p_query         text             DEFAULT NULL,
-    p_embedding     public.vector    DEFAULT NULL,
-    p_model_hash    text             DEFAULT NULL,
-    p_limit         integer          DEFAULT 10,
-    p_tags          text[]           DEFAULT NULL,
-    p_node_types    text[]           DEFAULT NULL,
-    p_codebase      text             DEFAULT NULL,
-    p_min_retention double precision DEFAULT NULL,
-    p_touch         boolean          DEFAULT true
+    p_query              text             DEFAULT NULL,
+    p_embedding          public.vector    DEFAULT NULL,
+    p_model_hash         text             DEFAULT NULL,
+    p_limit              integer          DEFAULT 10,
+    p_tags               text[]           DEFAULT NULL,
+    p_node_types         text[]           DEFAULT NULL,
+    p_domains            text[]           DEFAULT NULL,
+    p_codebase           text             DEFAULT NULL,
+    p_created_after      timestamptz      DEFAULT NULL,
+    p_created_before     timestamptz      DEFAULT NULL,
+    p_min_retention      double precision DEFAULT NULL,
+    p_include_superseded boolean          DEFAULT false,
+    p_touch              boolean          DEFAULT true
 )
 RETURNS TABLE (
     id                uuid,
@@ -56,10 +64,7 @@ DECLARE
     v_ids    uuid[] := '{}';
     v_row    record;
 BEGIN
-    IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'invalid limit %: must be between 1 and 1000', coalesce(p_limit::text, 'NULL')
-            USING ERRCODE = 'VS006', HINT = 'Ask for 1 to 1000 results.';
-    END IF;
+    PERFORM vestige.check_search(p_query, p_limit);
     -- A pool larger than the limit, so the blend can lift a memory the fusion ranked lower.
     v_pool := least(greatest(3 * p_limit, 30), 1000);
 
@@ -77,7 +82,10 @@ BEGIN
                   FROM vestige.search_hybrid(
                            p_query => p_query, p_embedding => p_embedding, p_model_hash => p_model_hash,
                            p_limit => v_pool, p_tags => p_tags, p_node_types => p_node_types,
-                           p_codebase => p_codebase, p_min_retention => p_min_retention) AS h
+                           p_domains => p_domains, p_codebase => p_codebase,
+                           p_created_after => p_created_after, p_created_before => p_created_before,
+                           p_min_retention => p_min_retention,
+                           p_include_superseded => p_include_superseded) AS h
                   JOIN vestige.knowledge_nodes AS n ON n.id = h.id
                  WHERE vestige.is_visible(n.visibility, n.owner_user_id, n.shared_with_groups, v_user, v_groups)) AS b
          ORDER BY blended DESC, b.id
@@ -111,9 +119,9 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text, double precision, boolean) IS
-'Recall the memories visible to the caller in one call: search_hybrid with the same text, vector and filters (tags, node types, codebase, minimum retention) for a pool of max(3 x p_limit, 30) candidates (at most 1000), then the blend score = 0.5 x relevance + 0.3 x importance + 0.2 x recency, where relevance = fused score / the best fused score of the pool, importance = retention_strength and recency = exp(-age / 30 days) with age = now() - last_accessed (never negative); the best p_limit (1-1000, default 10) by score, ties by id. Then, when p_touch (default true), the testing effect of touch_memories on the returned memories the caller owns (shared and public memories of others are returned unchanged); the rows show the values before it. Returns the blend and its parts, the fused score, ranks and cosine similarity of the search, read-time retention and the timestamps, never the embedding. Errors: VS001 no caller identity, VS006 limit outside 1-1000, VS002/VS003/VS004/VS007 vector checks.';
+COMMENT ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean) IS
+'Recall the memories visible to the caller in one call: search_hybrid with the same text, vector and filters (tags, node types, domains, codebase, created range [after, before), minimum retention, superseded memories only when asked) for a pool of max(3 x p_limit, 30) candidates (at most 1000), then the blend score = 0.5 x relevance + 0.3 x importance + 0.2 x recency, where relevance = fused score / the best fused score of the pool, importance = retention_strength and recency = exp(-age / 30 days) with age = now() - last_accessed (never negative); the best p_limit (1-1000, default 10) by score, ties by id. Then, when p_touch (default true), the testing effect of touch_memories on the returned memories the caller owns (shared and public memories of others are returned unchanged); the rows show the values before it. Returns the blend and its parts, the fused score, ranks and cosine similarity of the search, read-time retention and the timestamps, never the embedding. Errors: VS001 no caller identity, VS006 blank query or limit outside 1-1000 (vestige.check_search), VS002/VS003/VS004/VS007 vector checks.';
 
-GRANT EXECUTE ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text, double precision, boolean) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean) TO vestige_app;
 
 COMMIT;

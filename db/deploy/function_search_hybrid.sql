@@ -1,4 +1,4 @@
--- Deploy vestige:function_search_hybrid
+-- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search)
 -- Hybrid search in one statement: a full-text leg and a KNN leg (pure KNN per visibility kind),
 -- each ranked 1-based and cut at p_depth candidates, fused by Reciprocal Rank Fusion (sum of
 -- 1 / (k + rank), k = 60) over a FULL OUTER JOIN. search_fts and search_vector are this function
@@ -12,7 +12,7 @@ SET LOCAL ROLE vestige_owner;
 
 -- why: definer so the visibility predicate sits in each leg's query, where the GIN, owner and
 -- group indexes can serve it (under row-level security `@@` and `&&` could not use them).
-CREATE FUNCTION vestige.search_hybrid(
+CREATE OR REPLACE FUNCTION vestige.search_hybrid(
     p_query              text             DEFAULT NULL,
     p_embedding          public.vector    DEFAULT NULL,
     p_model_hash         text             DEFAULT NULL,
@@ -75,10 +75,7 @@ DECLARE
     v_exact_public boolean;
     v_exact_group  boolean;
 BEGIN
-    IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'invalid limit %: must be between 1 and 1000', coalesce(p_limit::text, 'NULL')
-            USING ERRCODE = 'VS006', HINT = 'Ask for 1 to 1000 results.';
-    END IF;
+    PERFORM vestige.check_search(p_query, p_limit);
     IF p_depth IS NULL OR p_depth NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'invalid depth %: must be between 1 and 1000', coalesce(p_depth::text, 'NULL')
             USING ERRCODE = 'VS006', HINT = 'The depth is the number of candidates per leg; the default (10) was chosen on LoCoMo (bench/README.md).';
@@ -215,7 +212,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
-'Search the memories visible to the caller by words and meaning, fused by Reciprocal Rank Fusion: score = sum over legs of 1 / (p_rrf_k + rank), ranks 1-based, at most max(p_depth, p_limit) candidates per leg (default depth 10, chosen on LoCoMo). The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it. Empty text gives vector-only results, no vector text-only results, neither an empty result. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score, fts rank and score, vector rank and cosine similarity, read-time retention and created_at, never the embedding. Errors: VS006 limit or depth outside 1-1000, vector checks VS002/VS003/VS004/VS007.';
+'Search the memories visible to the caller by words and meaning, fused by Reciprocal Rank Fusion: score = sum over legs of 1 / (p_rrf_k + rank), ranks 1-based, at most max(p_depth, p_limit) candidates per leg (default depth 10, chosen on LoCoMo). The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it. A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score, fts rank and score, vector rank and cosine similarity, read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), vector checks VS002/VS003/VS004/VS007.';
 
 GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
 

@@ -1,5 +1,5 @@
--- pgTAP: vestige.check_content — not blank, at most 1 MiB (1048576 bytes) of UTF-8. A private
--- helper: tested as vestige_owner, the role the API functions run as.
+-- pgTAP: vestige.check_content — not blank, at most 1 MiB (1048576 bytes) of UTF-8. The API
+-- functions apply it as vestige_owner; the doors call it as vestige_app before they embed a text.
 BEGIN;
 SELECT plan(12);
 
@@ -18,11 +18,13 @@ SELECT throws_ok($$SELECT vestige.check_content(repeat('é', 524289))$$, 'VS006'
                  '524289 two-byte characters should raise VS006: the limit counts bytes, not characters');
 SELECT is(vestige.check_content('x'), 'x', 'a single character should be accepted');
 
--- A private helper: not callable by the application role.
+-- Callable by the application role (the doors check a text before they embed it), with hints
+-- that name no SQL parameter.
 RESET ROLE;
 SET LOCAL ROLE vestige_app;
-SELECT throws_ok($$SELECT vestige.check_content('hello')$$, '42501', NULL,
-                 'vestige_app should not be allowed to execute the private helper check_content');
+SELECT throws_ok($$SELECT vestige.check_content(repeat('x', 2097152))$$, 'VS006',
+                 'content is 2097152 bytes, more than the 1 MiB (1048576 bytes) limit',
+                 'vestige_app should be allowed to call check_content, and get its refusal');
 SELECT volatility_is('vestige', 'check_content', ARRAY['text'], 'immutable', 'check_content should be IMMUTABLE');
 
 SELECT * FROM finish();

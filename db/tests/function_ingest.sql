@@ -1,10 +1,12 @@
 -- pgTAP: vestige.ingest — prediction-error gating: every decision path (create, reinforce,
--- update, supersede, links to memories that are not merged into), visibility, bad input.
+-- update, supersede, links to memories that are not merged into), the contradiction signal
+-- computed on the neighbour (or given by the caller), a batch linked in order (p_after),
+-- visibility, bad input.
 -- Vectors are hand-made 3-d vectors with known cosines to [1,0,0]: [0.95,0.31225,0] 0.95,
 -- [0.8,0.6,0] 0.8, [0.72,0.69397,0] 0.72, [0.6,0.8,0] 0.6. Each scenario has a user of its own,
 -- whose private memories no other scenario sees.
 BEGIN;
-SELECT plan(63);
+SELECT plan(72);
 
 -- Fixtures (superuser): the memories of the scenarios, the results of the ingests, the rows
 -- before; after the model is registered (it retypes the vector column), views over every row
@@ -46,6 +48,8 @@ INSERT INTO m VALUES
   ('k',    vestige_test.memory(vestige_test.user('k'),    'the meeting is on Monday', p_embedding => '[1,0,0]')),
   ('k2',   vestige_test.memory(vestige_test.user('k2'),   'the meeting is on Monday', p_embedding => '[1,0,0]')),
   ('k3',   vestige_test.memory(vestige_test.user('k3'),   'the meeting is on Monday', p_embedding => '[1,0,0]')),
+  ('k6',   vestige_test.memory(vestige_test.user('k6'),   'the meeting is on Monday', p_embedding => '[1,0,0]')),
+  ('k7',   vestige_test.memory(vestige_test.user('k7'),   'the meeting is on Monday', p_embedding => '[1,0,0]')),
   ('k4',   vestige_test.memory(vestige_test.user('k4'),   'the meeting is at 10:00', p_embedding => '[1,0,0]')),
   ('k5',   vestige_test.memory(vestige_test.user('k5'),   'the protected meeting is at 10:00', p_embedding => '[1,0,0]')),
   ('u',    vestige_test.memory(vestige_test.user('u'),    'The backup runs nightly', p_embedding => '[1,0,0]', p_tags => '{ops,db}')),
@@ -53,7 +57,7 @@ INSERT INTO m VALUES
   ('far',  vestige_test.memory(vestige_test.user('far'),  'far away fact', p_embedding => '[1,0,0]')),
   ('f',    vestige_test.memory(vestige_test.user('f'),    'forced fact', p_embedding => '[1,0,0]'));
 UPDATE vestige.knowledge_nodes SET retrieval_strength = 0.5, retention_strength = 0.4
- WHERE id IN (SELECT id FROM m WHERE name IN ('r', 'k', 'k2', 'k3', 'u', 'big', 'far'));
+ WHERE id IN (SELECT id FROM m WHERE name IN ('r', 'k', 'k2', 'k3', 'k6', 'k7', 'u', 'big', 'far'));
 UPDATE vestige.knowledge_nodes SET protected = true, retrieval_strength = 0.5 WHERE id = (SELECT id FROM m WHERE name = 'p');
 UPDATE vestige.knowledge_nodes SET protected = true WHERE id = (SELECT id FROM m WHERE name = 'k5');
 UPDATE vestige.knowledge_nodes SET retrieval_strength = 0.86 WHERE id = (SELECT id FROM m WHERE name = 'h');
@@ -228,7 +232,8 @@ SELECT results_eq($$SELECT matched_id, round(similarity::numeric, 4) FROM r WHER
     $$SELECT id, 0.8000 FROM r WHERE name = 'w'$$,
     'a superseded memory should not be matched again, even by its own vector: the superseding one is');
 
--- Contradiction: supersede from 0.70, also where an update would apply; without the flag, create.
+-- Contradiction: supersede from 0.70, also where an update would apply; the caller's flag wins
+-- over the computed signal (vestige.contradicts), both ways.
 SELECT vestige_test.act_as(vestige_test.user('k'));
 INSERT INTO r SELECT 'k', i.* FROM vestige.ingest(p_content => 'the meeting is on Tuesday', p_embedding => '[0.72,0.69397,0]',
                                                  p_model_hash => vestige_test.model_hash(), p_contradiction => true) AS i;
@@ -243,14 +248,26 @@ SELECT results_eq(
     'the contradicted memory should be superseded by the new one, with a supersedes edge');
 SELECT vestige_test.act_as(vestige_test.user('k2'));
 INSERT INTO r SELECT 'k2', i.* FROM vestige.ingest(p_content => 'the meeting is on Tuesday', p_embedding => '[0.72,0.69397,0]',
-                                                  p_model_hash => vestige_test.model_hash()) AS i;
+                                                  p_model_hash => vestige_test.model_hash(), p_contradiction => false) AS i;
 SELECT results_eq($$SELECT decision, matched_id FROM r WHERE name = 'k2'$$,
     $$VALUES ('create', (SELECT id FROM m WHERE name = 'k2'))$$,
-    'the same match without the contradiction flag should create a memory');
+    'the same match with p_contradiction false should create a memory: the caller''s signal overrides the computed one');
 SELECT is((SELECT row_text FROM state WHERE id = (SELECT id FROM m WHERE name = 'k2'))
               || (SELECT count(*) FROM all_edges WHERE source_id = (SELECT id FROM r WHERE name = 'k2')),
           (SELECT row_text FROM before WHERE id = (SELECT id FROM m WHERE name = 'k2')) || '0',
     'below 0.75 without a contradiction the old memory should stay untouched and unlinked');
+SELECT vestige_test.act_as(vestige_test.user('k6'));
+INSERT INTO r SELECT 'k6', i.* FROM vestige.ingest(p_content => 'the meeting is on Tuesday', p_embedding => '[0.72,0.69397,0]',
+                                                  p_model_hash => vestige_test.model_hash()) AS i;
+SELECT results_eq($$SELECT decision, matched_id FROM r WHERE name = 'k6'$$,
+    $$VALUES ('supersede', (SELECT id FROM m WHERE name = 'k6'))$$,
+    'without a flag the contradiction should be computed on the neighbour (Monday -> Tuesday) and supersede it');
+SELECT vestige_test.act_as(vestige_test.user('k7'));
+INSERT INTO r SELECT 'k7', i.* FROM vestige.ingest(p_content => 'the meeting is on Monday, in room 4', p_embedding => '[0.72,0.69397,0]',
+                                                  p_model_hash => vestige_test.model_hash()) AS i;
+SELECT results_eq($$SELECT decision, matched_id FROM r WHERE name = 'k7'$$,
+    $$VALUES ('create', (SELECT id FROM m WHERE name = 'k7'))$$,
+    'a text that adds to the neighbour without contradicting it should not supersede it');
 SELECT vestige_test.act_as(vestige_test.user('k3'));
 INSERT INTO r SELECT 'k3', i.* FROM vestige.ingest(p_content => 'the meeting is on Tuesday', p_embedding => '[0.8,0.6,0]',
                                                   p_model_hash => vestige_test.model_hash(), p_contradiction => true) AS i;
@@ -344,6 +361,42 @@ INSERT INTO r SELECT 'batch 2', i.* FROM vestige.ingest(p_content => 'batch item
 SELECT results_eq($$SELECT decision, id FROM r WHERE name IN ('batch 1', 'batch 2') ORDER BY name$$,
     $$SELECT 'create', id FROM r WHERE name = 'batch 1' UNION ALL SELECT 'reinforce', id FROM r WHERE name = 'batch 1'$$,
     'the same item ingested twice in one transaction should be created, then reinforced');
+
+-- p_after: the memory before this one in a batch links to where this one ended (temporal, weight 1).
+INSERT INTO r SELECT 'batch 3', i.* FROM vestige.ingest(p_content => 'second batch item', p_embedding => '[0,1,0]',
+                                                       p_model_hash => vestige_test.model_hash(),
+                                                       p_after => (SELECT id FROM r WHERE name = 'batch 1')) AS i;
+SELECT results_eq(
+    $$SELECT e.edge_type, e.weight FROM all_edges AS e
+       WHERE e.source_id = (SELECT id FROM r WHERE name = 'batch 1') AND e.target_id = (SELECT id FROM r WHERE name = 'batch 3')$$,
+    $$VALUES ('temporal', 1.0::double precision)$$,
+    'p_after should link the previous memory of the batch to the new one by a temporal edge of weight 1');
+INSERT INTO r SELECT 'batch 4', i.* FROM vestige.ingest(p_content => 'second batch item', p_embedding => '[0,1,0]',
+                                                       p_model_hash => vestige_test.model_hash(),
+                                                       p_after => (SELECT id FROM r WHERE name = 'batch 3')) AS i;
+SELECT results_eq($$SELECT decision, id FROM r WHERE name = 'batch 4'$$, $$SELECT 'reinforce', id FROM r WHERE name = 'batch 3'$$,
+    'an item that reinforces the previous one of its batch should end in that memory');
+SELECT is((SELECT count(*) FROM all_edges WHERE source_id = (SELECT id FROM r WHERE name = 'batch 3')), 0::bigint,
+    'a memory should never be linked to itself through p_after');
+INSERT INTO r SELECT 'batch 5', i.* FROM vestige.ingest(p_content => 'third batch item', p_embedding => '[1,0,0]',
+                                                       p_model_hash => vestige_test.model_hash(),
+                                                       p_after => (SELECT id FROM r WHERE name = 'batch 3')) AS i;
+SELECT results_eq(
+    $$SELECT e.source_id, e.edge_type FROM all_edges AS e WHERE e.target_id = (SELECT id FROM r WHERE name = 'batch 5')$$,
+    $$SELECT id, 'temporal' FROM r WHERE name = 'batch 3'$$,
+    'each item should be linked to the one before it, in order');
+SELECT vestige_test.snapshot();
+SELECT throws_ok(
+    format($$SELECT * FROM vestige.ingest(p_content => 'after a stranger', p_embedding => '[0,0,1]',
+                                          p_model_hash => vestige_test.model_hash(), p_after => %L)$$,
+           (SELECT id FROM m WHERE name = 'k5')),
+    'VS008', NULL, 'p_after naming another user''s private memory should raise VS008, as for a missing one');
+SELECT throws_ok(
+    format($$SELECT * FROM vestige.ingest(p_content => 'after a public one', p_embedding => '[0,0,1]',
+                                          p_model_hash => vestige_test.model_hash(), p_after => %L)$$,
+           (SELECT id FROM m WHERE name = 'pub')),
+    'VS009', NULL, 'p_after naming another user''s public memory should raise VS009: only an own memory links');
+SELECT is(vestige_test.changed(), 0::bigint, 'an ingest refused for its p_after should write nothing');
 
 SELECT * FROM finish();
 ROLLBACK;

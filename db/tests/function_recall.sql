@@ -1,7 +1,7 @@
 -- pgTAP: vestige.recall — search_hybrid, then the blend 0.5 relevance + 0.3 importance +
 -- 0.2 recency, then the testing effect on the caller's own returned memories.
 BEGIN;
-SELECT plan(37);
+SELECT plan(42);
 
 -- Fixtures (superuser): a owns the memories, b shares group g with a, c is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -167,6 +167,39 @@ SELECT set_eq(
 SELECT is_empty(
     $$SELECT * FROM vestige.recall(p_query => 'kayak', p_codebase => 'blend', p_touch => false)$$,
     'p_codebase should reach the search');
+-- Every other filter of search_hybrid reaches it too (codebase filt: an old memory in domain d1, a
+-- new one, and a superseded one).
+RESET ROLE;
+INSERT INTO m VALUES
+  ('fold', vestige_test.memory(vestige_test.user('a'), 'walrus old note',        p_codebase => 'filt')),
+  ('fnew', vestige_test.memory(vestige_test.user('a'), 'walrus new note',        p_codebase => 'filt')),
+  ('fsup', vestige_test.memory(vestige_test.user('a'), 'walrus superseded note', p_codebase => 'filt'));
+UPDATE vestige.knowledge_nodes SET created_at = now() - interval '40 days', domains = '{d1}' WHERE id = (SELECT id FROM m WHERE name = 'fold');
+UPDATE vestige.knowledge_nodes SET superseded_by = (SELECT id FROM m WHERE name = 'fnew') WHERE id = (SELECT id FROM m WHERE name = 'fsup');
+SET LOCAL ROLE vestige_app;
+SELECT set_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'walrus', p_codebase => 'filt', p_domains => '{d1}', p_touch => false)$$,
+    $$SELECT id FROM m WHERE name = 'fold'$$,
+    'p_domains should reach the search');
+SELECT set_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'walrus', p_codebase => 'filt', p_created_after => now() - interval '1 day', p_touch => false)$$,
+    $$SELECT id FROM m WHERE name = 'fnew'$$,
+    'p_created_after should reach the search (the superseded memory stays out by default)');
+SELECT set_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'walrus', p_codebase => 'filt', p_created_before => now() - interval '1 day', p_touch => false)$$,
+    $$SELECT id FROM m WHERE name = 'fold'$$,
+    'p_created_before should reach the search');
+SELECT set_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'walrus', p_codebase => 'filt', p_include_superseded => true, p_touch => false)$$,
+    $$SELECT id FROM m WHERE name IN ('fold', 'fnew', 'fsup')$$,
+    'p_include_superseded should reach the search');
+SELECT results_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'walrus', p_codebase => 'filt', p_include_superseded => true,
+                                    p_created_after => now() - interval '1 day', p_touch => false) ORDER BY id$$,
+    $$SELECT id FROM vestige.search_hybrid(p_query => 'walrus', p_codebase => 'filt', p_include_superseded => true,
+                                           p_created_after => now() - interval '1 day') ORDER BY id$$,
+    'recall should return what search_hybrid returns for the same filters');
+SELECT vestige_test.snapshot();
 
 -- The testing effect: only the caller's own returned memories change; the rows show the values before.
 SELECT vestige_test.act_as(vestige_test.user('b'));

@@ -28,7 +28,8 @@ SELECT results_eq(
     $$VALUES (1), (2), (3), (4), (5)$$,
     'search_fts results should come in text-rank order');
 SELECT is((SELECT count(*)::int FROM vestige.search_fts(p_query => 'sqitch', p_limit => 2)), 2, 'p_limit should cap the result');
-SELECT is((SELECT count(*)::int FROM vestige.search_fts(p_query => '')), 0, 'empty text should give an empty result');
+SELECT throws_ok($$SELECT * FROM vestige.search_fts(p_query => '')$$, 'VS006', 'the query is empty',
+    'empty text should be refused');
 SELECT set_eq($$SELECT id FROM vestige.search_fts(p_query => 'sqitch', p_node_types => '{sqitch}')$$,
               $$SELECT id FROM m WHERE name = 'typed'$$, 'filters should pass through to the text leg');
 

@@ -68,11 +68,12 @@ SELECT set_eq(
     $$SELECT id FROM vestige.search_hybrid(p_query => 'postgres search')$$,
     $$SELECT id FROM m WHERE name IN ('both', 'text', 'pg3')$$,
     'without a vector, search_hybrid should return the text matches only');
-SELECT is(
-    (SELECT count(*)::int FROM vestige.search_hybrid(p_query => '  ', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash()) WHERE fts_rank IS NOT NULL),
-    0, 'blank text should leave only the vector leg');
+SELECT throws_ok(
+    $$SELECT * FROM vestige.search_hybrid(p_query => '  ', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash())$$,
+    'VS006', 'the query is empty', 'blank text should be refused, even with a vector (vestige.check_search)');
 SELECT is((SELECT count(*)::int FROM vestige.search_hybrid()), 0, 'neither text nor vector should give an empty result');
-SELECT is((SELECT count(*)::int FROM vestige.search_hybrid(p_query => '   ')), 0, 'blank text and no vector should give an empty result');
+SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_query => '')$$, 'VS006', 'the query is empty',
+    'empty text and no vector should be refused, not list every memory');
 SELECT is((SELECT count(*)::int FROM vestige.search_hybrid(p_query => 'the and of')), 0, 'stop words alone should give an empty result');
 
 -- AND query, replaced by the OR of the same terms when it finds fewer than the depth.

@@ -1,0 +1,5 @@
+-- Revert vestige:function_check_search
+
+BEGIN;
+DROP FUNCTION vestige.check_search(text, integer);
+COMMIT;

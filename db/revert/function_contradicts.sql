@@ -1,0 +1,5 @@
+-- Revert vestige:function_contradicts
+
+BEGIN;
+DROP FUNCTION vestige.contradicts(text, text);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:function_find_group
+
+BEGIN;
+DROP FUNCTION vestige.find_group(text);
+COMMIT;

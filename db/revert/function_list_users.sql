@@ -1,0 +1,5 @@
+-- Revert vestige:function_list_users
+
+BEGIN;
+DROP FUNCTION vestige.list_users();
+COMMIT;

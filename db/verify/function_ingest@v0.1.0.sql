@@ -1,0 +1,6 @@
+-- Verify vestige:function_ingest
+
+BEGIN;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app',
+    'vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean)', 'EXECUTE')::int;
+ROLLBACK;

@@ -1,0 +1,6 @@
+-- Verify vestige:function_recall
+
+BEGIN;
+SELECT 1 / pg_catalog.has_function_privilege('vestige_app',
+    'vestige.recall(text, public.vector, text, integer, text[], text[], text, double precision, boolean)', 'EXECUTE')::int;
+ROLLBACK;
