@@ -105,7 +105,7 @@ def test_first_use_registers_the_configured_model(client: Client) -> None:
 
 def test_a_different_registered_model_asks_for_reembed_and_stores_nothing(client: Client) -> None:
     client.register_model("other-model", 384, "a" * 64)
-    with pytest.raises(errors.ModelMismatch, match="vestige migrate reembed"):
+    with pytest.raises(errors.RegistryConflict, match="vestige migrate reembed"):
         client.insert_memory(NewMemory("This must not be stored"))
     assert client.stats().total == 0
 

@@ -6,7 +6,6 @@ everything else happens in SQL (docs/sql-api.md says what each function does).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,6 @@ from psycopg.types.json import Jsonb
 
 from vestige_client import db, sql
 from vestige_client.config import Settings
-from vestige_client.contradiction import contradicts
 from vestige_client.embed import Embedder, Vector, resolve_embedder
 from vestige_client.errors import ModelMismatch
 from vestige_client.models import (
@@ -30,6 +28,7 @@ from vestige_client.models import (
     DueMemory,
     Edge,
     EdgeOf,
+    Group,
     Health,
     Ingested,
     Intention,
@@ -45,6 +44,7 @@ from vestige_client.models import (
     Strengths,
     TimelineDay,
     TriggeredIntention,
+    User,
 )
 
 T = TypeVar("T")
@@ -143,29 +143,16 @@ class Client:
     def model_hash(self, verify: bool = True) -> str:
         """Return the hash of the configured model, registering it when the database has none.
 
-        A model is registered only once it has loaded (so a wrong name@N cannot stamp the database),
-        unless `verify` is False: a bulk copy of existing vectors needs only the model's signature.
+        `vestige.register_model` decides: the same model again is a no-op, another one is refused
+        (RegistryConflict, VS005, naming both and what to do). A model is registered only once it
+        has loaded (so a wrong name@N cannot stamp the database), unless `verify` is False: a bulk
+        copy of existing vectors needs only the model's signature.
         """
         if self._model_hash is None:
             if verify and self.registered_model() is None:
                 self.embedder.load()
-            with self._tx() as conn:
-                cur = conn.cursor(row_factory=class_row(RegisteredModel))
-                current = cur.execute(sql.REGISTERED_MODEL).fetchone()
-                if current is None:
-                    params = {"name": self.embedder.name, "dimension": self.embedder.dimension}
-                    current = cur.execute(
-                        sql.REGISTER_MODEL, {**params, "hash": self.embedder.hash}
-                    ).fetchone()
-            if current is None or current.hash != self.embedder.hash:
-                registered = f"{current.name} ({current.dimension}-d)" if current else "none"
-                raise ModelMismatch(
-                    f"the database's embedding model is {registered}, the configured one is "
-                    f"{self.embedder.name} ({self.embedder.dimension}-d)",
-                    hint=f"set [embedding] model = {current.name if current else ''!r}, or switch the "
-                    "database to the configured model with `vestige migrate reembed` (docs/reembed.md)",
-                )
-            self._model_hash = current.hash
+            embedder = self.embedder
+            self._model_hash = self.register_model(embedder.name, embedder.dimension, embedder.hash).hash
         return self._model_hash
 
     def _following_model_switch(self, run: Callable[[], T]) -> T:
@@ -219,6 +206,7 @@ class Client:
         self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None
     ) -> list[uuid.UUID]:
         """Embed and store memories in one transaction (all or none); return their ids in order."""
+        self._check_contents([m.content for m in memories])
 
         def run() -> list[uuid.UUID]:
             model_hash = self.model_hash() if memories else None
@@ -271,6 +259,9 @@ class Client:
             "superseded_by": superseded_by,
         }
 
+        if content is not None:
+            self._check_contents([content])
+
         def run() -> uuid.UUID:
             embedding = self.embedder.embed_documents([content])[0] if content is not None else None
             params["embedding"] = embedding
@@ -311,6 +302,15 @@ class Client:
         """Search by words and by meaning (the query is embedded), fused by RRF."""
         return self._following_model_switch(lambda: self._search(sql.SEARCH_HYBRID, query, filters, limit))
 
+    def _check_search(self, query: str, limit: int) -> None:
+        """Refuse a blank query or a bad limit with the SQL rule, before the query is embedded."""
+        self._value(sql.CHECK_SEARCH, {"query": query, "limit": limit})
+
+    def _check_contents(self, contents: Sequence[str]) -> None:
+        """Refuse a blank or too large text with the SQL rule, before anything is embedded."""
+        if contents:
+            self._value(sql.CHECK_CONTENTS, {"contents": list(contents)})
+
     def search_fts(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
@@ -327,6 +327,7 @@ class Client:
         self, query_sql: LiteralString, query: str, filters: SearchFilters | None, limit: int
     ) -> list[SearchHit]:
         params = _search_params(query, filters, limit)
+        self._check_search(query, limit)
         params["embedding"] = self.embedder.embed_query(query)
         params["model_hash"] = self.model_hash()
         return self._rows(SearchHit, query_sql, params)
@@ -337,26 +338,24 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10, touch: bool = True
     ) -> list[RecallHit]:
         """Search, blend relevance, importance and recency, and strengthen the caller's hits."""
-        f = filters or SearchFilters()
+        params = _search_params(query, filters, limit)
+        params["touch"] = touch
+        self._check_search(query, limit)
 
         def run() -> list[RecallHit]:
-            params = {
-                "query": query,
-                "embedding": self.embedder.embed_query(query),
-                "model_hash": self.model_hash(),
-                "limit": limit,
-                "tags": list(f.tags) if f.tags is not None else None,
-                "node_types": list(f.node_types) if f.node_types is not None else None,
-                "codebase": f.codebase,
-                "min_retention": f.min_retention,
-                "touch": touch,
-            }
+            params["embedding"] = self.embedder.embed_query(query)
+            params["model_hash"] = self.model_hash()
             return self._rows(RecallHit, sql.RECALL, params)
 
         return self._following_model_switch(run)
 
     def ingest(self, memories: Sequence[NewMemory], force_create: bool = False) -> list[Ingested]:
-        """Store memories through prediction-error gating, in one transaction; link a batch in order."""
+        """Store memories through prediction-error gating, in one transaction, one call each.
+
+        `vestige.ingest` decides (force_create makes every decision a create) and links the
+        memories of a batch in order (each names the previous one as p_after).
+        """
+        self._check_contents([m.content for m in memories])
         return self._following_model_switch(lambda: self._ingest(memories, force_create))
 
     def _ingest(self, memories: Sequence[NewMemory], force_create: bool) -> list[Ingested]:
@@ -364,23 +363,14 @@ class Client:
         vectors = self.embedder.embed_documents([m.content for m in memories])
         results: list[Ingested] = []
         with self._tx() as conn:
-            hits = conn.cursor(row_factory=class_row(SearchHit))
             ingest = conn.cursor(row_factory=class_row(Ingested))
             for memory, vector in zip(memories, vectors, strict=True):
-                nearest = hits.execute(
-                    sql.NEAREST, {"embedding": vector, "model_hash": model_hash}
-                ).fetchone()
                 params = _insert_params(memory, vector, model_hash)
-                params["contradiction"] = nearest is not None and contradicts(memory.content, nearest.content)
                 params["force_create"] = force_create
+                params["after"] = results[-1].id if results else None
                 row = ingest.execute(sql.INGEST, params).fetchone()
                 assert row is not None
                 results.append(row)
-            # A batch is one episode: link its memories in order.
-            for earlier, later in itertools.pairwise(results):
-                if earlier.id != later.id:
-                    edge = {"source_id": earlier.id, "target_id": later.id, "edge_type": "temporal"}
-                    conn.execute(sql.ADD_EDGE, {**edge, "weight": 1.0})
         return results
 
     def list_memories(
@@ -585,6 +575,21 @@ class Client:
     def resolve_user(self, user: str) -> uuid.UUID:
         """The id of a user given by uuid or by handle."""
         return _resolve_user(self._db, user)
+
+    def list_users(self) -> list[User]:
+        """Every user, by handle."""
+        return self._rows(User, sql.LIST_USERS, {})
+
+    def list_groups(self) -> list[Group]:
+        """The groups the caller belongs to, by name."""
+        return self._rows(Group, sql.LIST_GROUPS, {})
+
+    def resolve_group(self, group: str) -> uuid.UUID:
+        """The id of a group given by uuid, or by the name of one of the caller's groups."""
+        try:
+            return uuid.UUID(group)
+        except ValueError:
+            return uuid.UUID(str(self._value(sql.FIND_GROUP, {"name": group})))
 
     def create_group(self, name: str) -> uuid.UUID:
         """Create a group with the caller as its admin; return its id."""

@@ -110,6 +110,27 @@ class Ingested:
 
 
 @dataclass(frozen=True)
+class User:
+    """A user, from `vestige.list_users`."""
+
+    id: uuid.UUID
+    handle: str
+    display_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group the caller belongs to, from `vestige.list_groups`."""
+
+    id: uuid.UUID
+    name: str
+    role: str
+    members: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Listed:
     """A memory from `vestige.list_memories`."""
 

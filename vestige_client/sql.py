@@ -44,6 +44,14 @@ REGISTER_MODEL: LiteralString = """
 SELECT * FROM vestige.register_model(p_name => %(name)s, p_dimension => %(dimension)s, p_hash => %(hash)s)
 """
 
+# --- The checks a door makes before it embeds (the same SQL rules the API functions apply) --------
+
+CHECK_CONTENTS: LiteralString = """
+SELECT count(vestige.check_content(t.content)) FROM unnest(%(contents)s::text[]) AS t (content)
+"""
+
+CHECK_SEARCH: LiteralString = "SELECT vestige.check_search(p_query => %(query)s, p_limit => %(limit)s)"
+
 # --- Memories -----------------------------------------------------------------------------------
 
 INSERT_MEMORY: LiteralString = """
@@ -110,21 +118,20 @@ SELECT * FROM vestige.search_hybrid(
 RECALL: LiteralString = """
 SELECT * FROM vestige.recall(
     p_query => %(query)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
-    p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s, p_codebase => %(codebase)s,
-    p_min_retention => %(min_retention)s, p_touch => %(touch)s)
+    p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s, p_domains => %(domains)s,
+    p_codebase => %(codebase)s, p_created_after => %(created_after)s,
+    p_created_before => %(created_before)s, p_min_retention => %(min_retention)s,
+    p_include_superseded => %(include_superseded)s, p_touch => %(touch)s)
 """
 
-NEAREST: LiteralString = """
-SELECT * FROM vestige.search_vector(p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
-                                    p_limit => 1)
-"""
-
+# The contradiction signal is computed in SQL on the neighbour ingest locks; the client never
+# passes p_contradiction (a SQL caller may, to force it either way).
 INGEST: LiteralString = """
 SELECT * FROM vestige.ingest(
     p_content => %(content)s, p_node_type => %(node_type)s, p_tags => %(tags)s, p_source => %(source)s,
     p_metadata => %(metadata)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
     p_codebase => %(codebase)s, p_visibility => %(visibility)s, p_shared_with_groups => %(groups)s,
-    p_contradiction => %(contradiction)s, p_force_create => %(force_create)s)
+    p_force_create => %(force_create)s, p_after => %(after)s)
 """
 
 LIST_MEMORIES: LiteralString = """
@@ -219,7 +226,13 @@ CREATE_USER: LiteralString = """
 SELECT vestige.create_user(p_handle => %(handle)s, p_display_name => %(display_name)s, p_id => %(id)s)
 """
 
+LIST_USERS: LiteralString = "SELECT * FROM vestige.list_users()"
+
 CREATE_GROUP: LiteralString = "SELECT vestige.create_group(p_name => %(name)s)"
+
+LIST_GROUPS: LiteralString = "SELECT * FROM vestige.list_groups()"
+
+FIND_GROUP: LiteralString = "SELECT vestige.find_group(p_name => %(name)s)"
 
 ADD_GROUP_MEMBER: LiteralString = """
 SELECT vestige.add_group_member(p_group_id => %(group_id)s, p_user_id => %(user_id)s, p_role => %(role)s)
