@@ -1,4 +1,4 @@
--- Deploy vestige:function_reembed_rollback
+-- Deploy vestige:function_reembed_rollback (reworked: the index from vestige.hnsw_index_sql)
 -- `vestige migrate rollback`: abandon a switch in progress, or, after a switch and before
 -- cleanup, put the previous model back in the pending slot so the switch machinery (catch-up
 -- of the memories written since, then vestige.reembed_switch) makes it active again.
@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE FUNCTION vestige.reembed_rollback()
+CREATE OR REPLACE FUNCTION vestige.reembed_rollback()
 RETURNS text
 LANGUAGE plpgsql
 VOLATILE
@@ -28,10 +28,8 @@ BEGIN
         ALTER TABLE vestige.knowledge_nodes DROP COLUMN embedding_pending;
         ALTER TABLE vestige.domains DROP COLUMN centroid_pending;
         DELETE FROM vestige.embedding_model AS m WHERE m.slot = 'pending';
-        -- An abandoned --offline run dropped the active index: build it again (the definition
-        -- of vestige.register_model).
-        CREATE INDEX IF NOT EXISTS knowledge_nodes_embedding_idx ON vestige.knowledge_nodes
-            USING hnsw (embedding public.vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+        -- An abandoned --offline run dropped the active index: build it again.
+        EXECUTE vestige.hnsw_index_sql('embedding');
         RETURN 'abandoned';
     END IF;
     IF NOT EXISTS (SELECT FROM vestige.embedding_model AS m WHERE m.slot = 'previous') THEN

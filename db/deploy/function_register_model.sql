@@ -1,6 +1,6 @@
--- Deploy vestige:function_register_model
+-- Deploy vestige:function_register_model (reworked: the index from vestige.hnsw_index_sql)
 -- Register the embedding model. On an empty registry: stamp the vector columns as vector(N)
--- and build the HNSW index (cosine, m = 16, ef_construction = 64). The same signature again is
+-- and build the HNSW index (as vestige.hnsw_index_sql defines it). The same signature again is
 -- a no-op; a different one is refused, since switching models is `vestige migrate reembed`.
 
 BEGIN;
@@ -45,8 +45,7 @@ BEGIN
     ELSE
         EXECUTE format('ALTER TABLE vestige.knowledge_nodes ALTER COLUMN embedding TYPE public.vector(%s)', p_dimension);
         EXECUTE format('ALTER TABLE vestige.domains ALTER COLUMN centroid TYPE public.vector(%s)', p_dimension);
-        CREATE INDEX knowledge_nodes_embedding_idx ON vestige.knowledge_nodes
-            USING hnsw (embedding public.vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+        EXECUTE vestige.hnsw_index_sql('embedding');
         INSERT INTO vestige.embedding_model (slot, name, dimension, hash, generation)
         VALUES ('active', p_name, p_dimension, p_hash, 1);
     END IF;
@@ -56,7 +55,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.register_model(text, integer, text) IS
-'Register the embedding model (name, dimension 1-2000, sha256 hash) and return the registry. On an empty registry it types the vector columns vector(N) and builds the HNSW index (cosine, m 16, ef_construction 64); the same signature again is a no-op; a different one raises VS005 (switch with `vestige migrate reembed`).';
+'Register the embedding model (name, dimension 1-2000, sha256 hash) and return the registry. On an empty registry it types the vector columns vector(N) and builds the HNSW index (vestige.hnsw_index_sql); the same signature again is a no-op; a different one raises VS005 (switch with `vestige migrate reembed`).';
 
 GRANT EXECUTE ON FUNCTION vestige.register_model(text, integer, text) TO vestige_app;
 

@@ -1,4 +1,4 @@
--- Revert vestige:function_register_model (to @v0.1.0: the signature checks written out)
+-- Revert vestige:function_register_model (to @v0.2.0: the index parameters written here)
 -- Register the embedding model. On an empty registry: stamp the vector columns as vector(N)
 -- and build the HNSW index (cosine, m = 16, ef_construction = 64). The same signature again is
 -- a no-op; a different one is refused, since switching models is `vestige migrate reembed`.
@@ -29,18 +29,7 @@ AS $$
 DECLARE
     v_active vestige.embedding_model;
 BEGIN
-    IF p_name IS NULL OR p_name !~ '\S' OR length(p_name) > 256 THEN
-        RAISE EXCEPTION 'invalid model name %', coalesce(quote_literal(p_name), 'NULL')
-            USING ERRCODE = 'VS006', HINT = 'Pass the model name, e.g. sentence-transformers/all-MiniLM-L6-v2.';
-    END IF;
-    IF p_dimension IS NULL OR p_dimension NOT BETWEEN 1 AND 2000 THEN
-        RAISE EXCEPTION 'invalid model dimension %: must be between 1 and 2000', coalesce(p_dimension::text, 'NULL')
-            USING ERRCODE = 'VS006', HINT = 'The HNSW index of pgvector supports up to 2000 dimensions; truncate (name@256) if larger.';
-    END IF;
-    IF p_hash IS NULL OR p_hash !~ '^[0-9a-f]{64}$' THEN
-        RAISE EXCEPTION 'invalid model hash %: expected 64 lowercase hex digits (sha256)', coalesce(quote_literal(p_hash), 'NULL')
-            USING ERRCODE = 'VS006', HINT = 'Pass the hash the client computes for the model (see docs/errors.md and the embedder docs).';
-    END IF;
+    PERFORM vestige.check_model_signature(p_name, p_dimension, p_hash);
 
     -- One registration at a time; a second caller waits and then sees the first one's row.
     LOCK TABLE vestige.embedding_model IN EXCLUSIVE MODE;
