@@ -8,6 +8,7 @@ all-MiniLM-L6-v2 (noted next to them), so each gating decision is really exercis
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import uuid
@@ -22,7 +23,7 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, Tool
 from psycopg import sql
 
 VESTIGE_MCP = Path(sys.executable).parent / "vestige-mcp"
@@ -107,6 +108,85 @@ def test_the_server_lists_its_tools_with_schemas_and_hints(mcp: Mcp) -> None:
         tools["memory_status"].annotations is not None and tools["memory_status"].annotations.read_only_hint
     )
     assert all(tool.description for tool in tools.values())
+
+
+def tools_of(mcp: Mcp) -> dict[str, Tool]:
+    return {tool.name: tool for tool in mcp.portal.call(mcp.session.list_tools).tools}
+
+
+def test_an_invalid_argument_is_one_sentence_naming_the_field_and_what_it_accepts(mcp: Mcp) -> None:
+    a_uuid = str(uuid.uuid4())
+    actions = "get, get_batch, edit, delete, promote, demote, state, share"
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        ("search", {"query": "x", "limit": 0}, "limit must be between 1 and 50 (got 0)"),
+        ("search", {"query": "x", "detail_level": "huge"},
+         "detail_level must be one of brief, summary, full (got 'huge')"),
+        ("search", {}, "query is required"),
+        ("search", {"query": "x", "limit": "ten"}, "limit must be an integer between 1 and 50 (got 'ten')"),
+        ("review", {"memory_id": a_uuid, "rating": 5}, "rating must be between 1 and 4 (got 5)"),
+        ("memory", {"action": "explode"}, f"action must be one of {actions} (got 'explode')"),
+        ("smart_ingest", {"items": [{"content": "a"}] * 21},
+         "items must be a list of at most 20 items (got 21)"),
+        ("smart_ingest", {"items": [{"tags": ["ci"]}]}, "items[0].content is required"),
+    ]  # fmt: skip
+    for tool, arguments, message in cases:
+        assert mcp.error(tool, **arguments) == message
+    uuid_error = mcp.error("memory", action="get", id="not-a-uuid")
+    assert uuid_error.startswith("id must be a UUID") and uuid_error.endswith("(got 'not-a-uuid')")
+
+
+def test_tool_descriptions_are_clean_text_without_docstring_indentation(mcp: Mcp) -> None:
+    for tool in tools_of(mcp).values():
+        description = tool.description or ""
+        assert description and description == description.strip(), tool.name
+        assert all(line == line.lstrip() for line in description.splitlines()), f"{tool.name} is indented"
+
+
+def test_every_parameter_of_every_tool_says_what_to_pass(mcp: Mcp) -> None:
+    undescribed = []
+    for tool in tools_of(mcp).values():
+        schema = tool.input_schema
+        for owner, model in [(tool.name, schema), *schema.get("$defs", {}).items()]:
+            for name, field in model.get("properties", {}).items():
+                if len(field.get("description", "")) < 20:
+                    undescribed.append(f"{owner}.{name}")
+    assert undescribed == []
+
+
+def test_the_schemas_mark_what_is_required_and_smart_ingest_says_content_or_items(mcp: Mcp) -> None:
+    tools = tools_of(mcp)
+    assert {name: tool.input_schema.get("required", []) for name, tool in tools.items()} == {
+        "search": ["query"], "smart_ingest": [], "memory": ["action"], "codebase": ["action", "codebase"],
+        "intention": ["action"], "memory_status": [], "graph": ["memory_id"],
+        "review": ["memory_id", "rating"],
+    }  # fmt: skip
+    # "Exactly one of content or items" needs a top-level oneOf, which the Anthropic API (and others)
+    # refuse in a tool's input schema: the top level stays a plain object, and the rule is said in
+    # the descriptions and enforced by the tool with a one-sentence error.
+    assert all(not {"oneOf", "anyOf", "allOf", "not", "if"} & set(t.input_schema) for t in tools.values())
+    ingest = tools["smart_ingest"]
+    rule = "exactly one of content (one memory) or items (a batch)"
+    for field in ("content", "items"):
+        assert rule in ingest.input_schema["properties"][field]["description"].lower()
+    assert "exactly one of content" in (ingest.description or "")
+    assert ingest.input_schema["$defs"]["IngestItem"]["required"] == ["content"]
+    assert mcp.error("smart_ingest", node_type="fact").startswith(f"give {rule}")
+
+
+def test_the_content_limit_is_described_in_bytes_and_not_restated_in_characters(mcp: Mcp) -> None:
+    tools = tools_of(mcp)
+    ingest = tools["smart_ingest"].input_schema
+    texts = [
+        ingest["properties"]["content"], ingest["$defs"]["IngestItem"]["properties"]["content"],
+        tools["memory"].input_schema["properties"]["content"],
+        tools["intention"].input_schema["properties"]["content"],
+        *(tools["codebase"].input_schema["properties"][f] for f in ("description", "decision", "rationale")),
+    ]  # fmt: skip
+    for field in texts:
+        assert "1 MiB of UTF-8 text" in field["description"] and "maxLength" not in json.dumps(field)
+    # Fewer than a million characters, more than 1 MiB: the SQL rule counts bytes.
+    refused = mcp.error("smart_ingest", content="é" * 600_000)
+    assert "1 MiB" in refused and "[VS006]" in refused
 
 
 def test_a_batch_is_stored_linked_in_order_and_recalled_by_meaning_and_by_identifier(mcp: Mcp) -> None:

@@ -6,8 +6,8 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from vestige_client.mcp_server import at_detail, hit_view, tokens, within_budget
 from vestige_client.models import RecallHit, jsonable
+from vestige_client.tools import at_detail, hit_view, tokens, within_budget
 
 LONG = "First line of a long memory\n" + " ".join(f"word{i}" for i in range(300))
 
