@@ -1,4 +1,4 @@
-"""Shared fixtures: one test server per session, a template database deployed once with Sqitch,
+"""Shared fixtures: one test server per run, a template database deployed once with Sqitch,
 and a fresh database per test cloned from that template.
 
 The server is, in this order: VESTIGE_TEST_DSN when set (an external server, with a superuser
@@ -7,6 +7,10 @@ VESTIGE_TEST_SERVER=container (needs a Docker engine; the image is VESTIGE_TEST_
 pgvector/pgvector:pg17); otherwise the embedded PostgreSQL, started in VESTIGE_TEST_PGDATA
 (default /tmp/vestige-test-pg). Nothing falls back silently: a container that cannot start fails
 the session.
+
+Under pytest-xdist (`pytest -n N`, as scripts/test runs it) the controller starts the server and
+deploys the template once, before any worker starts, and hands both to the workers; each worker
+only clones (databases are named by uuid). Without xdist the session does both itself.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -25,6 +31,14 @@ from vestige_client import local_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
+# The files that take longest, run first: with one file per worker (--dist loadfile) a long file
+# handed out last would keep one worker busy while the others idle.
+SLOW_FIRST = ["test_migrate_reembed.py", "test_runbook.py", "test_mcp.py", "test_cli.py", "test_deploy.py"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the tests of SLOW_FIRST first, in that order; the rest keep theirs."""
+    items.sort(key=lambda item: SLOW_FIRST.index(item.path.name) if item.path.name in SLOW_FIRST else 99)
 
 
 def _server_conninfo() -> Iterator[str]:
@@ -47,27 +61,72 @@ def _with_dbname(conninfo: str, dbname: str) -> str:
     return psycopg.conninfo.make_conninfo(conninfo, dbname=dbname)
 
 
-@pytest.fixture(scope="session")
-def server_conninfo() -> Iterator[str]:
-    """Conninfo of the test server's maintenance database (superuser)."""
-    yield from _server_conninfo()
-
-
 def _admin(conninfo: str, statement: sql.Composed) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(statement)
 
 
-@pytest.fixture(scope="session")
-def template_db(server_conninfo: str) -> Iterator[str]:
-    """Name of a database with the whole Sqitch plan deployed, used as a template."""
+@contextmanager
+def _template(server: str) -> Iterator[str]:
+    """A database with the whole Sqitch plan deployed, to clone (dropped at the end)."""
     name = f"vestige_template_{os.getpid()}"
-    _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    _admin(server_conninfo, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = local_postgres.sqitch_target(_with_dbname(server_conninfo, name))
-    subprocess.run(["sqitch", "deploy", "--quiet", target], cwd=REPO, check=True)
-    yield name
-    _admin(server_conninfo, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    _admin(server, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    _admin(server, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        target = local_postgres.sqitch_target(_with_dbname(server, name))
+        subprocess.run(["sqitch", "deploy", "--quiet", target], cwd=REPO, check=True)
+        yield name
+    finally:
+        _admin(server, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+class _SharedServer:
+    """The xdist controller's plugin: one server and one template for every worker."""
+
+    def __init__(self) -> None:
+        self._resources = ExitStack()
+        self._shared: dict[str, str] | None = None
+
+    def pytest_configure_node(self, node: Any) -> None:
+        if self._shared is None:
+            server = self._resources.enter_context(contextmanager(_server_conninfo)())
+            self._shared = {"server": server, "template": self._resources.enter_context(_template(server))}
+        node.workerinput["vestige_test"] = self._shared
+
+    def pytest_unconfigure(self) -> None:
+        self._resources.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_SharedServer(), "vestige_shared_server")
+
+
+def _shared(config: pytest.Config) -> dict[str, str] | None:
+    """The server and template the xdist controller made (None: not a worker)."""
+    shared: dict[str, str] | None = getattr(config, "workerinput", {}).get("vestige_test")
+    return shared
+
+
+@pytest.fixture(scope="session")
+def server_conninfo(pytestconfig: pytest.Config) -> Iterator[str]:
+    """Conninfo of the test server's maintenance database (superuser)."""
+    shared = _shared(pytestconfig)
+    if shared is not None:
+        yield shared["server"]
+    else:
+        yield from _server_conninfo()
+
+
+@pytest.fixture(scope="session")
+def template_db(pytestconfig: pytest.Config, server_conninfo: str) -> Iterator[str]:
+    """Name of a database with the whole Sqitch plan deployed, used as a template."""
+    shared = _shared(pytestconfig)
+    if shared is not None:
+        yield shared["template"]
+    else:
+        with _template(server_conninfo) as name:
+            yield name
 
 
 @pytest.fixture

@@ -31,10 +31,10 @@ class Vestige:
         self.env = {"VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": str(home), "VESTIGE_CONFIG": ""}
 
     def __call__(self, *args: str, input: bytes | str | None = None, **env: str) -> Result:
-        return CliRunner().invoke(app, list(args), input=input, env={**self.env, **env})
+        return CliRunner().invoke(app, list(args), input=input, env={**self.env, **env}, prog_name="vestige")
 
-    def json(self, *args: str, input: bytes | str | None = None) -> Any:
-        result = self(*args, "--json", input=input)
+    def json(self, *args: str, input: bytes | str | None = None, **env: str) -> Any:
+        result = self(*args, "--json", input=input, **env)
         assert result.exit_code == 0, result.stderr
         return json.loads(result.stdout)
 
@@ -49,11 +49,17 @@ def test_ingest_then_search_returns_the_memory_with_sql_column_names(vestige: Ve
     hits = vestige.json("search", "when is staging rebuilt?")
     assert hits[0]["id"] == stored["id"]
     assert set(hits[0]) == {
-        "id", "content", "node_type", "tags", "score", "fts_rank", "fts_score",
-        "vector_rank", "vector_similarity", "retention", "created_at",
+        "id", "content", "node_type", "tags", "codebase", "score", "relevance", "importance", "recency",
+        "fused_score", "fts_rank", "vector_rank", "vector_similarity", "retention", "created_at",
+        "updated_at", "last_accessed",
     }  # fmt: skip
     assert hits[0]["tags"] == ["ops", "db"]
     assert ISO_UTC.match(hits[0]["created_at"])
+    plain = vestige.json("search", "when is staging rebuilt?", "--plain")
+    assert set(plain[0]) == {
+        "id", "content", "node_type", "tags", "score", "fts_rank", "fts_score",
+        "vector_rank", "vector_similarity", "retention", "created_at",
+    }  # fmt: skip
 
 
 def test_get_review_due_stats_and_delete(vestige: Vestige) -> None:

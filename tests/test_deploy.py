@@ -187,7 +187,8 @@ def sqitch_deployed(new_database: Callable[[], str]) -> str:
 def test_change_ids_and_script_hashes_equal_sqitchs() -> None:
     plan = bundled_plan()
     for change in (*plan.changes[:3], plan.changes[len(plan.changes) // 2], plan.changes[-1]):
-        assert change.change_id == _sqitch_id(REPO, "change", change.name)
+        # @HEAD: the latest instance of a name (a reworked name is ambiguous without a tag).
+        assert change.change_id == _sqitch_id(REPO, "change", f"{change.name}@HEAD")
         assert (
             change.script_hash
             == hashlib.sha1((REPO / "db/deploy" / f"{change.name}.sql").read_bytes()).hexdigest()

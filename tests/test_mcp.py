@@ -118,21 +118,22 @@ def test_an_invalid_argument_is_one_sentence_naming_the_field_and_what_it_accept
     a_uuid = str(uuid.uuid4())
     actions = "get, get_batch, edit, delete, promote, demote, state, share"
     cases: list[tuple[str, dict[str, Any], str]] = [
-        ("search", {"query": "x", "limit": 0}, "limit must be between 1 and 50 (got 0)"),
+        ("search", {"query": "x", "limit": 0}, "invalid limit 0: must be between 1 and 50"),
         ("search", {"query": "x", "detail_level": "huge"},
-         "detail_level must be one of brief, summary, full (got 'huge')"),
+         "invalid detail_level 'huge': must be one of brief, summary, full"),
         ("search", {}, "query is required"),
-        ("search", {"query": "x", "limit": "ten"}, "limit must be an integer between 1 and 50 (got 'ten')"),
-        ("review", {"memory_id": a_uuid, "rating": 5}, "rating must be between 1 and 4 (got 5)"),
-        ("memory", {"action": "explode"}, f"action must be one of {actions} (got 'explode')"),
+        ("search", {"query": "x", "limit": "ten"},
+         "invalid limit 'ten': must be an integer between 1 and 50"),
+        ("review", {"memory_id": a_uuid, "rating": 5}, "invalid rating 5: must be between 1 and 4"),
+        ("memory", {"action": "explode"}, f"invalid action 'explode': must be one of {actions}"),
         ("smart_ingest", {"items": [{"content": "a"}] * 21},
-         "items must be a list of at most 20 items (got 21)"),
+         "invalid items: must be a list of at most 20 items (got 21)"),
         ("smart_ingest", {"items": [{"tags": ["ci"]}]}, "items[0].content is required"),
     ]  # fmt: skip
     for tool, arguments, message in cases:
         assert mcp.error(tool, **arguments) == message
     uuid_error = mcp.error("memory", action="get", id="not-a-uuid")
-    assert uuid_error.startswith("id must be a UUID") and uuid_error.endswith("(got 'not-a-uuid')")
+    assert uuid_error.startswith("invalid id 'not-a-uuid': must be a UUID")
 
 
 def test_tool_descriptions_are_clean_text_without_docstring_indentation(mcp: Mcp) -> None:

@@ -214,7 +214,7 @@ def test_reembed_embeds_what_does_not_match_the_default_model(database: str, tmp
         report["vectors_copied"] == 0 and report["vectors_embedded"] == 150 and report["without_vector"] == []
     )
     env = {"VESTIGE_DATABASE_URL": database, "XDG_CONFIG_HOME": str(tmp_path)}
-    result = CliRunner().invoke(app, ["search", "what did they talk about?", "--json"], env=env)
+    result = CliRunner().invoke(app, ["search", "what did they talk about?", "--plain", "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[0]["vector_rank"] == 1
 

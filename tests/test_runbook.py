@@ -24,7 +24,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from vestige_client import local_postgres, sql
+from vestige_client import db, local_postgres, sql
 from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,15 +93,54 @@ def normalized(output: str) -> str:
     return "\n".join(line.rstrip() for line in output.strip("\n").splitlines()) + "\n"
 
 
+def fits(pattern: str, line: str) -> bool:
+    """Whether a line fits an expected line, `...` standing for any text (leftmost matches)."""
+    if "..." not in pattern:
+        return line == pattern
+    head, *middle, tail = pattern.split("...")
+    end = len(line) - len(tail)
+    if end < len(head) or not (line.startswith(head) and line.endswith(tail)):
+        return False
+    position = len(head)
+    for part in middle:
+        position = line.find(part, position, end)
+        if position < 0:
+            return False
+        position += len(part)
+    return True
+
+
 def matches(expected: str, output: str) -> bool:
-    """Whether the output has the expected lines; `...` is any lines alone, any text inside a line."""
-    pattern = ""
+    """Whether the output has the expected lines; `...` is any lines alone, any text inside a line.
+
+    Each run of expected lines between `...` lines is placed at its leftmost fit (a glob match
+    over lines), so a mismatch fails at once instead of backtracking.
+    """
+    blocks: list[list[str]] = [[]]
     for line in expected.splitlines():
         if line.strip() == "...":
-            pattern += r"(?:[^\n]*\n)*?"
+            blocks.append([])
         else:
-            pattern += ".*?".join(re.escape(part) for part in line.rstrip().split("...")) + r"\n"
-    return re.fullmatch(pattern, normalized(output)) is not None
+            blocks[-1].append(line.rstrip())
+    lines = normalized(output).splitlines()
+
+    def at(block: list[str], start: int) -> bool:
+        window = lines[start : start + len(block)]
+        return len(window) == len(block) and all(map(fits, block, window))
+
+    if len(blocks) == 1:
+        return len(lines) == len(blocks[0]) and at(blocks[0], 0)
+    head, *middle, tail = blocks
+    end = len(lines) - len(tail)
+    if end < len(head) or not (at(head, 0) and at(tail, end)):
+        return False
+    position = len(head)
+    for block in middle:
+        found = next((i for i in range(position, end - len(block) + 1) if at(block, i)), None)
+        if found is None:
+            return False
+        position = found + len(block)
+    return True
 
 
 def assert_expected(name: str, output: str) -> None:
@@ -173,6 +212,15 @@ def test_the_expected_output_matcher_is_strict() -> None:
     assert matches("a\n...\nd ... f\n", "a\nb\nc\nd e f\n")
     assert not matches("a\nd\n", "a\nb\nd\n")
     assert not matches("a ... c\n", "a b\nc\n")
+    assert matches("...\nb\n...\n", "a\nb\nc\n") and matches("x...y...z\n", "x-y-y-z\n")
+    assert not matches("a\n...\nb\nc\n", "a\nb\n") and not matches("x...x\n", "x\n")
+
+
+def test_a_mismatch_fails_without_backtracking() -> None:
+    # A changed plan once made the regular-expression matcher run for hours on the deploy output.
+    expected = "+ a ... ok\n...\n+ last ... ok\nVerifying\n  * a ... ok\n...\nVerify successful\n"
+    output = "".join(f"+ change_{i} ... ok\n" for i in range(2000)) + "Verifying\nVerify successful\n"
+    assert not matches(expected, output)
 
 
 # --- A fresh cluster ------------------------------------------------------------------------------
@@ -283,8 +331,9 @@ def interrupt_a_switch(cluster: Cluster, model: str) -> None:
     with psycopg.connect(cluster.dba()) as writer, psycopg.connect(cluster.dba(), autocommit=True) as conn:
         writer.execute("LOCK TABLE vestige.knowledge_nodes IN ROW EXCLUSIVE MODE")
         conn.execute("SET statement_timeout = '300ms'")
+        ddl = str(db.scalar(conn, sql.PENDING_INDEX_SQL, {"concurrently": True}))
         with pytest.raises(psycopg.errors.QueryCanceled):
-            conn.execute(sql.CREATE_PENDING_INDEX_CONCURRENTLY)
+            conn.execute(ddl.encode())
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,26 @@
-"""The `vestige` command line: parse, call the client, render (rich tables, or `--json`)."""
+"""The `vestige` command line: parse, call the client, render (rich tables, or `--json`).
+
+One error boundary (`_Vestige.main`): every failure is one line on stderr, `error: what happened
+(what to do)`, with exit code 1 when the command ran and failed and 2 when the command line is
+wrong (then nothing ran). The SQL API's hints name its parameters; `_cli_words` puts the CLI's
+names in their place. An unexpected exception is one line too; VESTIGE_DEBUG=1 shows its traceback.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import logging
+import os
+import re
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import psycopg
 import typer
 from rich import box
 from rich.console import Console
@@ -27,28 +35,85 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from vestige_client import config, db, local_postgres
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.deployer import deploy
-from vestige_client.errors import ConfigError, InvalidInput, VestigeError, from_database
+from vestige_client.errors import ConfigError, InvalidInput, VestigeError
 from vestige_client.migrate import reembed as switch
 from vestige_client.migrate.copy import CopyOptions, CopyReport, copy_store
-from vestige_client.models import jsonable
+from vestige_client.models import RecallHit, SearchHit, jsonable
+
+EXIT_CODES = (
+    "Exit codes: 0 done; 1 failed (one line on stderr says why and what to do); 2 wrong command "
+    "line (unknown command or option, missing or malformed argument, bytes that are not UTF-8): "
+    "nothing was done; 130 interrupted. VESTIGE_DEBUG=1 prints the traceback of an unexpected error."
+)
+DEBUG_VARIABLE = "VESTIGE_DEBUG"
+
+
+class _Vestige(TyperGroup):
+    """The root command, and the one error boundary of the CLI."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; print any failure as one line on stderr and exit with its code."""
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:  # a caller that handles errors itself
+            return super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            bad = _not_utf8(argv)
+            if bad:
+                code = _fail(bad, 2)
+            else:
+                code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as exc:  # click's usage errors (exit code 2) and the like
+            code = _command_line_error(exc)
+        except typer.Abort:
+            code = _fail("aborted", 1)
+        except VestigeError as exc:  # db.py maps every database error to one (the one boundary)
+            code = _fail(str(exc), 1)
+        except Exception as exc:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            code = _fail(
+                f"unexpected {type(exc).__name__}: {exc} (this is a bug: please report it with the "
+                f"traceback that {DEBUG_VARIABLE}=1 prints)",
+                1,
+            )
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
+    cls=_Vestige,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
     help="Vestige: long-term memory for AI assistants, with PostgreSQL as the engine.",
+    epilog=EXIT_CODES,
 )
-db_app = typer.Typer(no_args_is_help=True, help="The database: the embedded server and the schema.")
-config_app = typer.Typer(no_args_is_help=True, help="Show and check the configuration.")
-user_app = typer.Typer(no_args_is_help=True, help="Users (the people or agents memories belong to).")
-group_app = typer.Typer(no_args_is_help=True, help="Groups (memories can be shared with them).")
-migrate_app = typer.Typer(
-    no_args_is_help=True,
-    help="Move memories in (copy a Vestige SQLite store) and switch the embedding model (reembed).",
+
+
+def _sub_app(help: str) -> typer.Typer:
+    # Plain help (rich_markup_mode=None): flags show as flags, not as `--json <bool>`.
+    return typer.Typer(no_args_is_help=True, rich_markup_mode=None, help=help)
+
+
+db_app = _sub_app("The database: the embedded server and the schema.")
+config_app = _sub_app("Show and check the configuration.")
+user_app = _sub_app("Users (the people or agents memories belong to).")
+group_app = _sub_app("Groups (memories can be shared with them).")
+migrate_app = _sub_app(
+    "Move memories in (copy a Vestige SQLite store) and switch the embedding model (reembed)."
 )
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
@@ -64,6 +129,32 @@ JsonOption = Annotated[
 ]
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 JSONL_KEYS = {"content", "node_type", "tags", "source", "metadata", "codebase", "visibility", "groups"}
+ID_WIDTH = 36  # a uuid, printed whole: `get`, `delete` and `review` take the whole id
+
+# The SQL API's hints name its parameters and functions; at the command line the CLI's own words
+# stand in their place (the one mapping, applied to every error message).
+CLI_WORDS = {
+    "vestige.create_user(p_handle => ...)": "`vestige user create HANDLE`",
+    "vestige.create_user (vestige user create HANDLE)": "`vestige user create HANDLE`",
+    "vestige.add_group_member": "`vestige group add`",
+    "in p_shared_with_groups (or p_groups)": "with --group",
+    "Pass visibility group": "Pass --visibility group",
+    "p_content": "TEXT",
+    "p_query": "QUERY",
+    "p_rating": "RATING",
+    "p_limit": "--limit",
+    "p_source": "--source",
+    "p_tags": "--tags",
+    "p_node_type": "--type",
+    "p_codebase": "--codebase",
+    "p_visibility": "--visibility",
+    "p_role": "--role",
+    "p_handle": "HANDLE",
+    "p_display_name": "--name",
+}
+_SQL_WORDS = re.compile(
+    "|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in sorted(CLI_WORDS, key=len, reverse=True))
+)
 
 
 @dataclasses.dataclass
@@ -81,6 +172,8 @@ def _main(
         typer.Option("--config", help="The vestige.toml to read (default: VESTIGE_CONFIG, then ~/.config)."),
     ] = None,
 ) -> None:
+    global out, err  # read the terminal and COLUMNS for this run (tests run many in one process)
+    out, err = Console(), Console(stderr=True)
     _options.config = config_file
     # The pool logs each failed connection attempt; the command reports the cause once itself.
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
@@ -89,15 +182,54 @@ def _main(
 # --- plumbing -----------------------------------------------------------------------------------
 
 
+def _cli_words(text: str) -> str:
+    """A message of the SQL API with the CLI's names for its parameters and functions."""
+    return _SQL_WORDS.sub(lambda match: CLI_WORDS[match.group()], text)
+
+
+def _fail(message: str, code: int) -> int:
+    """Print `error: message` as one line on stderr; return the exit code."""
+    print("error: " + _cli_words(" ".join(message.split())), file=sys.stderr)
+    return code
+
+
+def _command_line_error(exc: typer.TyperException) -> int:
+    """A usage error of the parser as one line naming the help to read (exit 2); bare help exits 0."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `vestige` or `vestige user` alone: the help
+        print(exc.format_message())
+        return 0
+    message = exc.format_message().strip().rstrip(".").replace("(Possible options:", "(possible options:")
+    message = message[:1].lower() + message[1:]
+    if exc.exit_code == 2 and ctx is not None:
+        see = f"see {ctx.command_path} --help"
+        message = f"{message[:-1]}; {see})" if message.endswith(")") else f"{message} ({see})"
+    return _fail(message, exc.exit_code)
+
+
+def _not_utf8(argv: Sequence[str]) -> str | None:
+    """The complaint about an argument that is not UTF-8 (Python keeps such bytes as surrogates)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            byte = ord(arg[exc.start]) - 0xDC00
+            return (
+                f"an argument is not UTF-8 text: byte 0x{byte:02x} in '{_clip(shown, 60)}'; nothing was "
+                "done (give text in UTF-8: convert a file with `iconv -t UTF-8` and pipe it to "
+                "`vestige ingest -`)"
+            )
+    return None
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Turn an error into one line on stderr and exit code 1."""
+    """Turn a VestigeError into one line on stderr and exit code 1."""
     try:
         yield
-    except (VestigeError, psycopg.Error) as exc:
-        error = exc if isinstance(exc, VestigeError) else from_database(exc)
-        print("error: " + " ".join(str(error).split()), file=sys.stderr)
-        raise typer.Exit(1) from exc
+    except VestigeError as exc:
+        raise typer.Exit(_fail(str(exc), 1)) from exc
 
 
 def _settings() -> config.Settings:
@@ -117,10 +249,12 @@ def _print_json(value: Any) -> None:
 def _print_record(value: Any, title: str | None = None) -> None:
     """A dataclass (or dict) as a two-column table."""
     table = Table(title=title, show_header=False, box=None)
-    table.add_column(style="bold")
+    table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, item in jsonable(value).items():
         text = json.dumps(item) if isinstance(item, list | dict) else str(item)
+        if isinstance(item, float):
+            text = str(round(item, 3))  # --json has every digit
         table.add_row(key, "" if item is None else text)
     out.print(table)
 
@@ -131,40 +265,82 @@ def _split(values: str | None) -> list[str] | None:
     return [v.strip() for v in values.split(",") if v.strip()]
 
 
-def _short(text: str, width: int = 90) -> str:
+def _clip(text: str, width: int) -> str:
+    """The text on one line, cut at a word boundary with `…` when longer than width."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def _memory_table(middle: str | None = None) -> Table:
+    """Rows of memories: the whole id (never cut), maybe one short column, the memory wrapped."""
+    table = Table(box=box.SIMPLE, padding=(0, 1))
+    table.add_column("id", no_wrap=True, min_width=ID_WIDTH)
+    if middle:
+        table.add_column(middle, no_wrap=True, justify="right")
+    table.add_column("memory", ratio=1, overflow="fold")
+    return table
+
+
+def _memory_cell(content: str, details: str) -> Text:
+    """The content, up to about four lines of the column, and a dim line of details under it."""
+    cell = Text(_clip(content, 4 * max(out.width - ID_WIDTH - 14, 20)))
+    cell.append("\n" + details, style="dim")
+    return cell
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if value else "-"
 
 
 # --- memories -----------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class _Pending:
+    """A memory to store, its groups still as given (names or ids); `where` names its origin."""
+
+    memory: NewMemory
+    groups: list[str]
+    where: str
+
+
 @app.command()
 def ingest(
-    text: Annotated[str, typer.Argument(help="The memory; `-` reads stdin: one memory per line, or JSONL.")],
+    text: Annotated[
+        str,
+        typer.Argument(metavar="TEXT", help="The memory; `-` reads stdin: a memory per line, or JSON lines."),
+    ],
     tags: Annotated[str | None, typer.Option(help="Comma-separated tags.")] = None,
     node_type: Annotated[str, typer.Option("--type", help="fact, decision, pattern, event, ...")] = "fact",
     codebase: Annotated[str | None, typer.Option(help="The codebase the memory belongs to.")] = None,
     visibility: Annotated[str, typer.Option(help="private, group or public.")] = "private",
-    group: Annotated[list[str] | None, typer.Option(help="A group id to share with (repeatable).")] = None,
+    group: Annotated[
+        list[str] | None, typer.Option(help="A group to share with, by name or id (repeatable).")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Where the memory comes from.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Store a memory (or many from stdin, all or none)."""
+    defaults = NewMemory(
+        content="",
+        node_type=node_type,
+        tags=_split(tags) or [],
+        source=source,
+        codebase=codebase,
+        visibility=visibility,
+    )
+    groups = group or []
     with _errors():
-        defaults = NewMemory(
-            content="",
-            node_type=node_type,
-            tags=_split(tags) or [],
-            source=source,
-            codebase=codebase,
-            visibility=visibility,
-            groups=[_uuid(g, "--group") for g in group or []],
-        )
-        memories = _read_stdin(defaults) if text == "-" else [dataclasses.replace(defaults, content=text)]
-        if not any(m.content.strip() for m in memories):
-            raise InvalidInput("the memory is empty", hint="give the text to remember")
+        if text == "-":
+            pending = _read_stdin(defaults, groups)
+        else:
+            pending = [_Pending(dataclasses.replace(defaults, content=text), groups, "--group")]
     with _client() as client:
+        memories = _resolve_groups(client, pending)
         if text != "-":
             ids = [client.insert_memory(memories[0])]
         else:
@@ -187,7 +363,23 @@ def ingest(
         out.print(f"Stored {len(ids)} memories.")
 
 
-def _read_stdin(defaults: NewMemory) -> list[NewMemory]:
+def _resolve_groups(client: Client, pending: Sequence[_Pending]) -> list[NewMemory]:
+    """The memories with their groups as ids: each name (or id) resolved once, for the caller."""
+    ids: dict[str, uuid.UUID] = {}
+    memories = []
+    for item in pending:
+        for name in item.groups:
+            if name not in ids:
+                try:
+                    ids[name] = client.resolve_group(name)
+                except VestigeError as exc:
+                    exc.message = f"{item.where}: {exc.message}"
+                    raise
+        memories.append(dataclasses.replace(item.memory, groups=[ids[name] for name in item.groups]))
+    return memories
+
+
+def _read_stdin(defaults: NewMemory, groups: list[str]) -> list[_Pending]:
     """Memories from stdin: plain lines, or JSON objects with a `content` key; blank lines skipped."""
     data = sys.stdin.buffer.read()
     try:
@@ -199,24 +391,29 @@ def _read_stdin(defaults: NewMemory) -> list[NewMemory]:
         ) from exc
     if "\x00" in text:
         raise InvalidInput("stdin contains NUL bytes (binary data?); nothing was stored")
-    memories = []
+    pending = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         if line.lstrip().startswith("{"):
-            memories.append(_jsonl_memory(line, number, defaults))
+            pending.append(_jsonl_memory(line, number, defaults, groups))
         else:
-            memories.append(dataclasses.replace(defaults, content=line))
-    if not memories:
+            pending.append(_Pending(dataclasses.replace(defaults, content=line), groups, "--group"))
+    if not pending:
         raise InvalidInput("no memories on stdin", hint="one memory per line, or JSON lines with `content`")
-    return memories
+    return pending
 
 
-def _jsonl_memory(line: str, number: int, defaults: NewMemory) -> NewMemory:
+def _jsonl_memory(line: str, number: int, defaults: NewMemory, groups: list[str]) -> _Pending:
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"line {number} is not valid JSON: {exc.msg}; nothing was stored") from exc
+        what = exc.msg.removesuffix(" at")
+        raise InvalidInput(
+            f"line {number} is not valid JSON: {what[:1].lower()}{what[1:]} at column {exc.colno}; "
+            "nothing was stored",
+            hint="a line that starts with { is read as a JSON object with a `content` key",
+        ) from exc
     if not isinstance(item, dict) or not isinstance(item.get("content"), str):
         raise InvalidInput(f"line {number}: a JSON line must be an object with a string `content`")
     unknown = sorted(set(item) - JSONL_KEYS)
@@ -231,10 +428,9 @@ def _jsonl_memory(line: str, number: int, defaults: NewMemory) -> NewMemory:
             raise InvalidInput(f"line {number}: {key} must be a string")
     if "metadata" in item and not isinstance(item["metadata"], dict):
         raise InvalidInput(f"line {number}: metadata must be a JSON object")
-    if "groups" in item:
-        item["groups"] = [_uuid(g, f"line {number} groups") for g in item["groups"]]
+    line_groups = item.pop("groups", groups)
     try:
-        return dataclasses.replace(defaults, **item)
+        return _Pending(dataclasses.replace(defaults, **item), line_groups, f"line {number}")
     except TypeError as exc:
         raise InvalidInput(f"line {number}: {exc}") from exc
 
@@ -243,43 +439,76 @@ def _uuid(value: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError as exc:
-        raise InvalidInput(f"{what}: {value!r} is not a uuid") from exc
+        raise InvalidInput(f"{what}: {value!r} is not a memory id", hint="give the whole uuid") from exc
 
 
-IdArgument = Annotated[str, typer.Argument(help="The memory's id (a uuid).")]
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The memory's id (the whole uuid).")]
 
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="What to look for: words, a question, a description.")],
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many results.")] = 10,
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="What to look for: words, a question, a description.")
+    ],
+    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
     tags: Annotated[str | None, typer.Option(help="Only memories with one of these tags (a,b).")] = None,
     node_type: Annotated[str | None, typer.Option("--type", help="Only these comma-separated types.")] = None,
     codebase: Annotated[str | None, typer.Option(help="Only memories of this codebase.")] = None,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Rank by words and meaning only; strengthen nothing.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Search memories by words and by meaning."""
+    """Recall memories by words and by meaning.
+
+    The same recall the assistant's search tool runs, best first.
+
+    \b
+    score, 0 to 1 = 0.5 relevance + 0.3 importance + 0.2 recency:
+      relevance   how well it matches, relative to the best match (which gets 1)
+      importance  its retention strength: 1 when new, lowered by demotion and by
+                  decay maintenance, raised a little by each recall
+      recency     exp(-days since last used / 30): 1 now, 0.37 after a month
+    Recall strengthens the memories of yours it returns (the testing effect).
+    --plain ranks by words and meaning alone and changes nothing: its score is the
+    Reciprocal Rank Fusion sum of 1/(60 + rank) per search leg, at most 2/61 = 0.033.
+    --json gives every part (relevance, importance, recency, fused_score, ranks).
+    """
     filters = SearchFilters(tags=_split(tags), node_types=_split(node_type), codebase=codebase)
     with _client() as client:
-        hits = client.search_hybrid(query, filters, limit=limit)
+        hits: Sequence[SearchHit | RecallHit] = (
+            client.search_hybrid(query, filters, limit=limit)
+            if plain
+            else client.recall(query, filters, limit=limit)
+        )
     if as_json:
         _print_json(hits)
         return
-    table = Table(box=box.SIMPLE)
-    table.add_column("id", no_wrap=True, min_width=36)
-    table.add_column("score")
-    table.add_column("type")
-    table.add_column("content", min_width=20, ratio=1)
-    table.add_column("tags")
+    table = _memory_table("score")
     for hit in hits:
-        tag_list = ", ".join(hit.tags)
-        table.add_row(str(hit.id), f"{hit.score:.4f}", hit.node_type, _short(hit.content), tag_list)
+        details = " · ".join([hit.node_type, ", ".join(hit.tags)] if hit.tags else [hit.node_type])
+        score = f"{hit.score:.4f}" if plain else f"{hit.score:.2f}"
+        table.add_row(str(hit.id), score, _memory_cell(hit.content, details))
     out.print(table if hits else "No memories found.")
 
 
 @app.command()
 def get(memory_id: IdArgument, as_json: JsonOption = False) -> None:
-    """Show one memory."""
+    """Show one memory.
+
+    \b
+    retention, 0 to 1: how well it is retained now =
+      0.7 x retrieval_strength x the FSRS recall probability since the last use
+      + 0.3 x min(storage_strength / 10, 1).
+    A new memory shows 0.73 (both strengths start at 1: 0.7 + 0.03); it fades
+    between uses. It is a strength score, not a probability.
+    retention_strength is the stored value that search weighs as importance (1 when
+    new); decay maintenance and demotion lower it, each recall raises it by 0.02.
+    The review schedule is FSRS-6 (see vestige due --help): its retrievability is
+    the recall probability as of the last review (1 right after one), and
+    retrievability_now (the assistant's memory state view) the probability now,
+    0 until the first review.
+    """
     with _client() as client:
         memory = client.get_memory(_uuid(memory_id, "ID"))
     _print_json(memory) if as_json else _print_record(memory)
@@ -296,34 +525,50 @@ def delete(memory_id: IdArgument, as_json: JsonOption = False) -> None:
 @app.command()
 def review(
     memory_id: IdArgument,
-    rating: Annotated[str, typer.Argument(help="1 again, 2 hard, 3 good, 4 easy (number or word).")],
+    rating: Annotated[
+        str, typer.Argument(metavar="RATING", help="1 again, 2 hard, 3 good, 4 easy (number or word).")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Review one of your memories (FSRS-6) and show when it is due next."""
+    """Review one of your memories (FSRS-6).
+
+    \b
+    It prints the new schedule:
+    stability       days until the recall probability falls to 0.9
+    difficulty      1 (easy) to 10 (hard)
+    retrievability  the recall probability as of this review: 1
+    next_review     when to review it again (learning steps: 1 and 10 minutes)
+    """
+    word = RATINGS.get(rating.lower())
+    with _errors():
+        if word is None and not (rating.isdecimal() and rating.isascii()):
+            raise InvalidInput(f"RATING must be 1 to 4 or again, hard, good, easy, not {rating!r}")
     with _client() as client:
-        value = RATINGS.get(rating.lower()) or (int(rating) if rating.isdecimal() and rating.isascii() else 0)
-        result = client.review(_uuid(memory_id, "ID"), value)
+        result = client.review(_uuid(memory_id, "ID"), word or int(rating))
     _print_json(result) if as_json else _print_record(result)
 
 
 @app.command()
 def due(
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many.")] = 20,
+    limit: Annotated[int, typer.Option(help="How many.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """List your memories that are due for review."""
+    """List your memories due for review, the longest due first.
+
+    A new memory is due at once: FSRS schedules a new card's first review
+    immediately. Then it comes back after 1 and 10 minutes while learning, and
+    after days, growing with its stability, once learnt. Review one with
+    `vestige review ID again|hard|good|easy`.
+    """
     with _client() as client:
         rows = client.due_memories(limit=limit)
     if as_json:
         _print_json(rows)
         return
-    table = Table(box=box.SIMPLE)
-    table.add_column("memory_id", no_wrap=True, min_width=36)
-    table.add_column("next_review")
-    table.add_column("state")
-    table.add_column("content", min_width=20, ratio=1)
+    table = _memory_table()
     for row in rows:
-        table.add_row(str(row.memory_id), jsonable(row.next_review), row.state, _short(row.content, 70))
+        details = f"{row.node_type} · {row.state}, due {_when(row.next_review)}"
+        table.add_row(str(row.memory_id), _memory_cell(row.content, details))
     out.print(table if rows else "Nothing is due.")
 
 
@@ -340,7 +585,9 @@ def stats(as_json: JsonOption = False) -> None:
 
 @user_app.command("create")
 def user_create(
-    handle: Annotated[str, typer.Argument(help="Short unique name: letters, digits and _ . @ -.")],
+    handle: Annotated[
+        str, typer.Argument(metavar="HANDLE", help="Short unique name: letters, digits and _ . @ -.")
+    ],
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -350,9 +597,28 @@ def user_create(
     _print_json({"id": user_id, "handle": handle}) if as_json else print(user_id)
 
 
+@user_app.command("list")
+def user_list(as_json: JsonOption = False) -> None:
+    """List the users: handle, id, display name."""
+    with _client() as client:
+        users = client.list_users()
+    if as_json:
+        _print_json(users)
+        return
+    table = Table(box=box.SIMPLE, padding=(0, 1))
+    table.add_column("handle", overflow="fold")
+    table.add_column("id", no_wrap=True, min_width=ID_WIDTH)
+    table.add_column("name", overflow="fold")
+    table.add_column("created", no_wrap=True)
+    for user in users:
+        table.add_row(user.handle, str(user.id), user.display_name or "", f"{user.created_at:%Y-%m-%d}")
+    out.print(table if users else "No users.")
+
+
 @group_app.command("create")
 def group_create(
-    name: Annotated[str, typer.Argument(help="The group's unique name.")], as_json: JsonOption = False
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The group's unique name.")],
+    as_json: JsonOption = False,
 ) -> None:
     """Create a group with you as its admin; print its id."""
     with _client() as client:
@@ -360,22 +626,40 @@ def group_create(
     _print_json({"id": group_id, "name": name}) if as_json else print(group_id)
 
 
+@group_app.command("list")
+def group_list(as_json: JsonOption = False) -> None:
+    """List the groups you belong to: name, id, your role, how many members."""
+    with _client() as client:
+        groups = client.list_groups()
+    if as_json:
+        _print_json(groups)
+        return
+    table = Table(box=box.SIMPLE, padding=(0, 1))
+    table.add_column("name", overflow="fold")
+    table.add_column("id", no_wrap=True, min_width=ID_WIDTH)
+    table.add_column("role", no_wrap=True)
+    table.add_column("members", no_wrap=True, justify="right")
+    for group in groups:
+        table.add_row(group.name, str(group.id), group.role, str(group.members))
+    out.print(table if groups else "You belong to no group.")
+
+
 @group_app.command("add")
 def group_add(
-    group_id: Annotated[str, typer.Argument(help="The group's id.")],
-    user: Annotated[str, typer.Argument(help="The user's handle or id.")],
+    group: Annotated[str, typer.Argument(metavar="GROUP", help="The group's name or id.")],
+    user: Annotated[str, typer.Argument(metavar="USER", help="The user's handle or id.")],
     role: Annotated[str, typer.Option(help="member or admin.")] = "member",
     as_json: JsonOption = False,
 ) -> None:
     """Add a user to a group you administer."""
     with _client() as client:
-        gid = _uuid(group_id, "GROUP_ID")
+        gid = client.resolve_group(group)
         uid = client.resolve_user(user)
         client.add_group_member(gid, uid, role)
     if as_json:
         _print_json({"group_id": gid, "user_id": uid, "role": role})
     else:
-        out.print(f"Added {user} to {group_id} as {role}.")
+        out.print(f"Added {user} to {group} as {role}.")
 
 
 # --- database -----------------------------------------------------------------------------------
@@ -396,9 +680,8 @@ def db_start(as_json: JsonOption = False) -> None:
     """Start the embedded PostgreSQL (and deploy the schema on first start)."""
     with _errors():
         settings = _embedded_settings()
-        conninfo = db.server_conninfo(settings)
-        db.prepare(conninfo, settings)
-        status = local_postgres.status(settings.storage.embedded.data_dir)
+        with db.operator(settings, prepare=True):
+            status = local_postgres.status(settings.storage.embedded.data_dir)
     _print_json(status) if as_json else _print_record(status, "embedded PostgreSQL")
 
 
@@ -420,16 +703,10 @@ def db_status(as_json: JsonOption = False) -> None:
         settings = _settings()
         result["backend"] = settings.storage.backend
         if settings.storage.backend == "embedded":
-            server = local_postgres.status(settings.storage.embedded.data_dir)
-            result["server"] = server
-            # Attach to a running server only: status starts nothing.
-            running = local_postgres.start(server.data_dir) if server.running else None
-            conninfo = running.conninfo(db.EMBEDDED_DATABASE) if running else None
-        else:
-            conninfo = settings.storage.postgres.url or ""
-        if conninfo is not None:
-            with db.connect(conninfo, settings) as conn:
-                result["schema"] = deploy.status(conn, deploy.bundled_plan())
+            result["server"] = local_postgres.status(settings.storage.embedded.data_dir)
+        if "server" not in result or result["server"].running:
+            with db.operator(settings, start=False) as operator:  # status starts nothing
+                result["schema"] = deploy.status(operator.conn, deploy.bundled_plan())
     if as_json:
         _print_json(result)
         return
@@ -439,21 +716,13 @@ def db_status(as_json: JsonOption = False) -> None:
     out.print(f"schema: {schema.state} ({schema.message})" if schema else "schema: unknown (not running)")
 
 
-def _reachable_conninfo() -> str:
-    """The database to deploy or verify, after one connection that explains a failure."""
-    settings = _settings()
-    conninfo = db.server_conninfo(settings)
-    db.connect(conninfo, settings).close()
-    return conninfo
-
-
 @db_app.command("deploy")
 def db_deploy(as_json: JsonOption = False) -> None:
     """Deploy the bundled Sqitch plan (recorded in Sqitch's registry, as `sqitch deploy` would)."""
-    with _errors():
-        conninfo = _reachable_conninfo()
-        name, email = deploy.default_committer()
-        deployed = deploy.deploy(conninfo, deploy.bundled_plan(), committer_name=name, committer_email=email)
+    name, email = deploy.default_committer()
+    with _errors(), db.operator(_settings()) as operator:
+        plan = deploy.bundled_plan()
+        deployed = deploy.deploy(operator.conninfo, plan, committer_name=name, committer_email=email)
     if as_json:
         _print_json({"deployed": deployed})
     else:
@@ -463,9 +732,8 @@ def db_deploy(as_json: JsonOption = False) -> None:
 @db_app.command("verify")
 def db_verify(as_json: JsonOption = False) -> None:
     """Run the verify script of every deployed change; exit 1 if one fails."""
-    with _errors():
-        conninfo = _reachable_conninfo()
-        results = deploy.verify(conninfo, deploy.bundled_plan())
+    with _errors(), db.operator(_settings()) as operator:
+        results = deploy.verify(operator.conninfo, deploy.bundled_plan())
     if as_json:
         _print_json(results)
     else:
@@ -708,7 +976,7 @@ def config_check(as_json: JsonOption = False) -> None:
             health = client.health()
             model = client.registered_model()
             if model is not None:
-                client.model_hash()  # raises ModelMismatch, with what to do, when they differ
+                client.model_hash()  # raises RegistryConflict (VS005), with what to do, when they differ
     result = {
         "source": settings.source,
         "backend": settings.storage.backend,

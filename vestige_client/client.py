@@ -106,11 +106,6 @@ class Client:
             database.close()
             raise
 
-    @property
-    def conninfo(self) -> str:
-        """Where the client is connected (for operator paths that need a connection of their own)."""
-        return self._db.conninfo
-
     def close(self) -> None:
         """Close the connection pool."""
         self._db.close()

@@ -1,16 +1,17 @@
-"""The connection pool: where to connect, the checks made before opening it, and transactions
-that carry the caller's identity.
+"""Where to connect, the checks made before connecting, the connection pool with transactions
+that carry the caller's identity, and the operator connections of `vestige db` and `vestige migrate`.
 
 Every pooled connection runs as the application role with the configured timeouts (set once,
 in the pool's `configure` hook); the caller's identity is set per transaction, so the pool also
-works behind PgBouncer in transaction mode.
+works behind PgBouncer in transaction mode. The operator commands connect through `operator`
+only: it resolves the server, opens the connections and maps every psycopg error once.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, LiteralString
 
 import psycopg
@@ -20,17 +21,30 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from vestige_client import local_postgres, sql
 from vestige_client.config import Settings
 from vestige_client.deployer import deploy
-from vestige_client.errors import ConnectionFailed, SchemaError, from_database
+from vestige_client.errors import (
+    ConnectionFailed,
+    OwnerRoleRequired,
+    SchemaError,
+    ServerNotRunning,
+    from_database,
+)
 
 APPLICATION_NAME = "vestige"
 EMBEDDED_DATABASE = "vestige"
 
 
-def server_conninfo(settings: Settings) -> str:
-    """Return the conninfo to use, starting the embedded server first when it is the backend."""
+def server_conninfo(settings: Settings, *, start: bool = True) -> str:
+    """Return the conninfo to use, starting the embedded server first when it is the backend.
+
+    With `start=False` a running embedded server is only attached to (ServerNotRunning otherwise).
+    """
     if settings.storage.backend == "embedded":
-        server = local_postgres.start(settings.storage.embedded.data_dir)
-        local_postgres.ensure_database(server, EMBEDDED_DATABASE)
+        data_dir = settings.storage.embedded.data_dir
+        if not start and not local_postgres.status(data_dir).running:
+            raise ServerNotRunning(hint=f"its data directory is {data_dir}")
+        server = local_postgres.start(data_dir)
+        if start:
+            local_postgres.ensure_database(server, EMBEDDED_DATABASE)
         return server.conninfo(EMBEDDED_DATABASE)
     # An empty URL leaves everything to libpq: PG* variables and ~/.pgpass.
     return settings.storage.postgres.url or ""
@@ -60,6 +74,11 @@ def connect(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
 
 def prepare(conninfo: str, settings: Settings) -> None:
     """Check the database before the pool opens; deploy the schema when that is allowed."""
+    with database_errors():
+        _prepare(conninfo, settings)
+
+
+def _prepare(conninfo: str, settings: Settings) -> None:
     plan = deploy.bundled_plan()
     auto = settings.storage.backend == "embedded" or settings.storage.postgres.auto_deploy
     with connect(conninfo, settings) as conn:
@@ -84,6 +103,57 @@ def prepare(conninfo: str, settings: Settings) -> None:
             deploy.require_current(conn, plan)
     name, email = deploy.default_committer()
     deploy.deploy(conninfo, plan, committer_name=name, committer_email=email)
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """The error boundary: a psycopg error raised inside leaves as the VestigeError for its SQLSTATE."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise from_database(exc) from exc
+
+
+class Operator:
+    """The database an operator command works on: its first connection, and more on demand."""
+
+    def __init__(self, conninfo: str, settings: Settings, connections: ExitStack, owner: bool) -> None:
+        self.conninfo = conninfo
+        self._settings = settings
+        self._connections = connections
+        self.conn = self.connect(owner=owner)
+
+    def connect(self, *, owner: bool = False) -> psycopg.Connection[Any]:
+        """Open one more autocommit connection (closed with the operator); `owner`: as vestige_owner."""
+        conn = self._connections.enter_context(connect(self.conninfo, self._settings))
+        if owner:
+            try:
+                conn.execute(sql.SET_OWNER_ROLE)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise OwnerRoleRequired(
+                    "switching models changes the schema: it needs the owner role vestige_owner",
+                    hint="run it as a superuser or a member of vestige_owner, e.g. "
+                    "VESTIGE_DATABASE_URL=postgresql://<dba>@<host>/<db> vestige migrate ...",
+                ) from exc
+        return conn
+
+
+@contextmanager
+def operator(
+    settings: Settings, *, start: bool = True, prepare: bool = False, owner: bool = False
+) -> Iterator[Operator]:
+    """Connect an operator command (`vestige db`, `vestige migrate`): the one way they connect.
+
+    Resolves the server (starting the embedded one when it is the backend, unless `start` is
+    False), checks and deploys the schema first when `prepare` is set, and opens the first
+    connection (as vestige_owner when `owner` is set) with `connect`'s messages. It is their one
+    error boundary: a psycopg error raised inside leaves as a VestigeError.
+    """
+    with database_errors(), ExitStack() as connections:
+        conninfo = server_conninfo(settings, start=start)
+        if prepare:
+            _prepare(conninfo, settings)
+        yield Operator(conninfo, settings, connections, owner)
 
 
 class Database:

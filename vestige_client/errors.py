@@ -69,6 +69,30 @@ class EmbeddingError(VestigeError):
     """The embedding model could not be loaded or used."""
 
 
+class InvalidModelSpec(EmbeddingError, ValueError):
+    """Not a model name or path, optionally with @N (N a positive integer, e.g. @256)."""
+
+
+class ServerNotRunning(EmbeddedServerError):
+    """The embedded PostgreSQL is not running: start it with `vestige db start`."""
+
+
+class SourceUpgradeRequired(VestigeError):
+    """The store has no owner, visibility or groups: the copy must give its memories an owner."""
+
+
+class OwnerRoleRequired(VestigeError):
+    """This command changes the schema: it needs the owner role vestige_owner."""
+
+
+class MigrateBusy(VestigeError):
+    """Another `vestige migrate` command is running on this database: wait for it."""
+
+
+class LocksHeld(VestigeError):
+    """Long transactions hold the locks this command needs: end them, then run it again."""
+
+
 # --- The SQL API's own errors (docs/errors.md) -----------------------------------------------------
 
 

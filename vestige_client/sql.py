@@ -332,16 +332,11 @@ REEMBED_ROLLBACK: LiteralString = "SELECT vestige.reembed_rollback()"
 
 REEMBED_CLEANUP: LiteralString = "SELECT vestige.reembed_cleanup()"
 
-# The pending model's HNSW index, with the parameters of vestige.register_model. CONCURRENTLY
-# cannot run inside a function or a transaction block, so these are the client's statements.
-CREATE_PENDING_INDEX_CONCURRENTLY: LiteralString = """
-CREATE INDEX CONCURRENTLY knowledge_nodes_embedding_pending_idx ON vestige.knowledge_nodes
-    USING hnsw (embedding_pending public.vector_cosine_ops) WITH (m = 16, ef_construction = 64)
-"""
-
-CREATE_PENDING_INDEX: LiteralString = """
-CREATE INDEX knowledge_nodes_embedding_pending_idx ON vestige.knowledge_nodes
-    USING hnsw (embedding_pending public.vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+# The pending model's HNSW index: the statement vestige.hnsw_index_sql composes (the one place of
+# its parameters). CONCURRENTLY cannot run inside a function or a transaction block, so the client
+# runs what it returns.
+PENDING_INDEX_SQL: LiteralString = """
+SELECT vestige.hnsw_index_sql(p_column => 'embedding_pending', p_concurrently => %(concurrently)s)
 """
 
 # An index a failed CONCURRENTLY build left invalid is dropped and built again.

@@ -163,8 +163,9 @@ def _sentence(field: str, problem: Mapping[str, Any], schema: Schema) -> str:
     expected = _EXPECTED.get(kind)
     if expected is None:
         message = str(problem.get("msg", "is invalid"))
-        return f"{field} is invalid: {message[:1].lower()}{message[1:]} (got {_shown(problem.get('input'))})"
+        return f"invalid {field} {_shown(problem.get('input'))}: {message[:1].lower()}{message[1:]}"
     what = expected(problem, schema)
+    # The style of the SQL API's own refusals: "invalid limit 0: must be between 1 and 1000".
     if kind in _SAYS_WHAT_IT_GOT:
-        return f"{field} must be {what}"
-    return f"{field} must be {what} (got {_shown(problem.get('input'))})"
+        return f"invalid {field}: must be {what}"
+    return f"invalid {field} {_shown(problem.get('input'))}: must be {what}"

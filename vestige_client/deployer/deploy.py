@@ -334,9 +334,12 @@ def status(conn: psycopg.Connection[Any], plan: Plan) -> SchemaStatus:
 def require_current(conn: psycopg.Connection[Any], plan: Plan) -> None:
     """Raise SchemaNotDeployed, SchemaOutOfDate or SchemaNewer unless the schema matches `plan`."""
     current = status(conn, plan)
-    errors = {"not-deployed": SchemaNotDeployed, "out-of-date": SchemaOutOfDate, "newer": SchemaNewer}
-    if current.state in errors:
-        raise errors[current.state](current.message)
+    if current.state == "not-deployed":
+        raise SchemaNotDeployed(current.message)
+    if current.state == "out-of-date":
+        raise SchemaOutOfDate(current.message)
+    if current.state == "newer":
+        raise SchemaNewer(current.message)
 
 
 def _fetch_value(cur: psycopg.Cursor[tuple[Any, ...]]) -> Any:

@@ -8,10 +8,10 @@ from typing import Any
 import psycopg
 
 from vestige_client import db, sql
-from vestige_client.errors import VestigeError
+from vestige_client.errors import MigrateBusy
 
 
 def take_migrate_lock(conn: psycopg.Connection[Any]) -> None:
     """One `vestige migrate` command at a time per database; released with the session."""
     if not db.scalar(conn, sql.MIGRATE_LOCK):
-        raise VestigeError("another `vestige migrate` command is running on this database; wait for it")
+        raise MigrateBusy("another `vestige migrate` command is running on this database; wait for it")

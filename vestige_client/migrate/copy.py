@@ -26,7 +26,7 @@ from vestige_client import db, sql
 from vestige_client.client import Client
 from vestige_client.config import Settings
 from vestige_client.embed import Vector, split_model_spec
-from vestige_client.errors import VestigeError, from_database
+from vestige_client.errors import SourceUpgradeRequired
 from vestige_client.migrate import take_migrate_lock
 from vestige_client.migrate.source import (
     Problem,
@@ -53,10 +53,6 @@ INTENTION_TYPES = [
     "uuid", "text", "text", "jsonb", "int4", "text", "timestamptz", "timestamptz", "text[]", "uuid[]",
     "timestamptz", "timestamptz",
 ]  # fmt: skip
-
-
-class SourceUpgradeRequired(VestigeError):
-    """The store has no owner, visibility or groups: the copy must give its memories an owner."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +145,7 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
             hint="run again with --allow-source-upgrade: every memory is then owned by --owner "
             "(default: the configured user), private and in no group; the source is never changed",
         )
-    with Snapshot(options.source) as snap, Client.open(settings) as client:
+    with db.operator(settings) as operator, Snapshot(options.source) as snap, Client.open(settings) as client:
         report = CopyReport(
             source=str(options.source),
             schema_version=snap.schema_version,
@@ -193,22 +189,21 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
         edge_count = TableCount("memory_connections", counts.get("memory_connections", 0))
         intention_count = TableCount("intentions", counts.get("intentions", 0))
         report.tables = [node_count, edge_count, intention_count]
-        try:
-            with _admin(client.conninfo, settings) as conn:
-                if not options.dry_run:
-                    node_rows = list(map(_node_row, nodes, vectors))
-                    edge_rows = list(map(_edge_row, edges))
-                    intention_rows = list(map(_intention_row, intentions))
-                    staged: list[Staged] = [
-                        (sql.COPY_IMPORT_NODES, NODE_TYPES, "knowledge_nodes", node_rows),
-                        (sql.COPY_IMPORT_EDGES, EDGE_TYPES, "memory_connections", edge_rows),
-                        (sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, "intentions", intention_rows),
-                    ]
-                    apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
-                    _load(conn, staged, apply, options.batch_size, report, progress)
-                _count_present(conn, nodes, edges, intentions, report)
-        except psycopg.Error as exc:
-            raise from_database(exc) from exc
+        conn = operator.conn
+        conn.autocommit = False
+        register_vector(conn)
+        if not options.dry_run:
+            node_rows = list(map(_node_row, nodes, vectors))
+            edge_rows = list(map(_edge_row, edges))
+            intention_rows = list(map(_intention_row, intentions))
+            staged: list[Staged] = [
+                (sql.COPY_IMPORT_NODES, NODE_TYPES, "knowledge_nodes", node_rows),
+                (sql.COPY_IMPORT_EDGES, EDGE_TYPES, "memory_connections", edge_rows),
+                (sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, "intentions", intention_rows),
+            ]
+            apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
+            _load(conn, staged, apply, options.batch_size, report, progress)
+        _count_present(conn, nodes, edges, intentions, report)
         report.problems = list(snap.problems)
         for table in report.tables:
             table.skipped = sum(1 for p in report.problems if p.skipped and p.table == table.table)
@@ -219,13 +214,6 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
 
 def _owner(client: Client, owner: str | None) -> uuid.UUID:
     return client.user_id if owner is None else client.resolve_user(owner)
-
-
-def _admin(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
-    conn = db.connect(conninfo, settings)
-    conn.autocommit = False
-    register_vector(conn)
-    return conn
 
 
 def _load(

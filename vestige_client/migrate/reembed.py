@@ -27,7 +27,7 @@ from psycopg.rows import class_row
 from vestige_client import db, local_postgres, sql
 from vestige_client.config import Settings
 from vestige_client.embed import Embedder, Vector, resolve_embedder
-from vestige_client.errors import InvalidInput, ModelMismatch, SwitchConflict, VestigeError, from_database
+from vestige_client.errors import InvalidInput, LocksHeld, ModelMismatch, SwitchConflict
 from vestige_client.migrate import take_migrate_lock
 from vestige_client.models import ReembedStatus
 
@@ -156,13 +156,8 @@ def cleanup(settings: Settings) -> str | None:
 
 def status(settings: Settings) -> ReembedStatus:
     """Where a model switch stands."""
-    conninfo = db.server_conninfo(settings)
-    db.prepare(conninfo, settings)
-    try:
-        with db.connect(conninfo, settings) as conn:
-            return _status(conn)
-    except psycopg.Error as exc:
-        raise from_database(exc) from exc
+    with db.operator(settings, prepare=True) as operator:
+        return _status(operator.conn)
 
 
 # --- the steps ------------------------------------------------------------------------------------
@@ -227,7 +222,8 @@ def _ensure_index(conn: psycopg.Connection[Any], concurrently: bool, progress: P
         if progress is not None:
             progress("building the index", 0, 1)
         conn.execute(sql.SET_MAINTENANCE_WORK_MEM, {"mem": INDEX_MEMORY})
-        conn.execute(sql.CREATE_PENDING_INDEX_CONCURRENTLY if concurrently else sql.CREATE_PENDING_INDEX)
+        ddl = str(db.scalar(conn, sql.PENDING_INDEX_SQL, {"concurrently": concurrently}))
+        conn.execute(ddl.encode())  # composed in SQL by vestige.hnsw_index_sql, never here
     if progress is not None:
         progress("building the index", 1, 1)
 
@@ -321,41 +317,17 @@ def _finish(conn: psycopg.Connection[Any], report: ReembedReport, started: float
 @contextmanager
 def _operator(settings: Settings) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any]]]:
     """Two owner connections (one reads and switches, one writes vectors), under the migrate lock."""
-    conninfo = db.server_conninfo(settings)
-    db.prepare(conninfo, settings)
-    try:
-        with _owner(conninfo, settings) as conn, _owner(conninfo, settings) as writer:
-            take_migrate_lock(conn)
-            try:
-                yield conn, writer
-            finally:
-                if not conn.broken:
-                    conn.rollback()
-                    db.scalar(conn, sql.MIGRATE_UNLOCK)
-    except psycopg.Error as exc:
-        raise from_database(exc) from exc
-
-
-def _owner(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
-    conn = db.connect(conninfo, settings)
-    try:
+    with db.operator(settings, prepare=True, owner=True) as operator:
+        conn, writer = operator.conn, operator.connect(owner=True)
         register_vector(conn)
-        conn.execute(sql.SET_OWNER_ROLE)
-    except psycopg.errors.InsufficientPrivilege as exc:
-        conn.close()
-        raise _needs_owner() from exc
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _needs_owner() -> VestigeError:
-    return VestigeError(
-        "switching models changes the schema: it needs the owner role vestige_owner",
-        hint="run it as a superuser or a member of vestige_owner, e.g. "
-        "VESTIGE_DATABASE_URL=postgresql://<dba>@<host>/<db> vestige migrate ...",
-    )
+        register_vector(writer)
+        take_migrate_lock(conn)
+        try:
+            yield conn, writer
+        finally:
+            if not conn.broken:
+                conn.rollback()
+                db.scalar(conn, sql.MIGRATE_UNLOCK)
 
 
 def _locked(conn: psycopg.Connection[Any], query: Any, params: dict[str, Any] | None = None) -> Any:
@@ -372,7 +344,7 @@ def _giving_way(conn: psycopg.Connection[Any], work: Callable[[], T]) -> T:
                 return work()
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
             time.sleep(min(0.1 * (attempt + 1), 1.0))
-    raise VestigeError(
+    raise LocksHeld(
         "could not lock the memories: long transactions hold them",
         hint="find them in pg_stat_activity (long 'active' or 'idle in transaction'), end them, "
         "then run the command again (with --resume for a reembed)",

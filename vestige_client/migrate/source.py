@@ -730,7 +730,7 @@ class Snapshot:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            raise RuntimeError("open the snapshot first: `with Snapshot(path) as snapshot: ...`")
+            raise SourceStoreError("the snapshot is not open: `with Snapshot(path) as snapshot: ...`")
         return self._db
 
     def _close(self) -> None:
@@ -794,15 +794,19 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+class _NotFinite(Exception):
+    """A JSON text holds NaN or Infinity, which jsonb cannot hold."""
+
+
+def _refuse(constant: str) -> Any:
+    raise _NotFinite(constant)
+
+
 def _load_json(raw: object) -> Any:
     """Parse JSON text; NaN and Infinity are refused (jsonb cannot hold them). Malformed -> None."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(constant)
-
     try:
-        return json.loads(raw, parse_constant=refuse) if isinstance(raw, str | bytes) else None
-    except ValueError:
+        return json.loads(raw, parse_constant=_refuse) if isinstance(raw, str | bytes) else None
+    except (ValueError, _NotFinite):
         return None
 
 
