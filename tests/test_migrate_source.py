@@ -31,6 +31,7 @@ from vestige_client.migrate.source import (
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vestige-sqlite"
 STORES = ["v4-early-768", "v18-modern-256", "v35-profiles"]
+CONTENT_LIMIT = 1_048_576  # what the database's vestige.content_limit() returns (copy passes it)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,7 +51,7 @@ class Read:
 
 
 def read(path: Path) -> Read:
-    with Snapshot(path) as snapshot:
+    with Snapshot(path, CONTENT_LIMIT) as snapshot:
         nodes, edges, intentions = list(snapshot.nodes()), list(snapshot.edges()), list(snapshot.intentions())
     sidecar = path.with_suffix(".json")
     meta = json.loads(sidecar.read_text()) if sidecar.is_file() else {}
@@ -94,7 +95,7 @@ def test_every_sample_row_is_read_and_none_is_skipped(store: Read) -> None:
 
 def test_table_counts_match_the_sidecar_and_unhomed_tables_are_listed(store: Read) -> None:
     sidecar = store.sidecar
-    with Snapshot(FIXTURES / sidecar["file"]) as again:
+    with Snapshot(FIXTURES / sidecar["file"], CONTENT_LIMIT) as again:
         counts, not_copied = again.table_counts(), again.not_copied_by_design()
     assert counts == sidecar["tables"]
     expected = {name for name, rows in sidecar["tables"].items() if rows} - {
@@ -286,8 +287,17 @@ def test_a_live_wal_is_read_and_reported(tmp_store: Path) -> None:
     assert uuid.UUID("0b7d2f4e-7c1a-4c39-9a55-3f1d5a8f0c01") in {n.id for n in result.nodes}
 
 
+def test_a_text_over_the_limit_given_is_skipped_with_the_limit_named(tmp_store: Path) -> None:
+    with Snapshot(tmp_store, 40) as snapshot:
+        nodes = list(snapshot.nodes())
+        problems = snapshot.problems
+    assert nodes and all(len(n.content.encode()) <= 40 for n in nodes)
+    skipped = [p for p in problems if p.skipped and p.reason == "content is larger than 40 bytes"]
+    assert skipped, "the longer texts are skipped by the limit the database gave"
+
+
 def test_a_store_changed_during_the_read_is_reported(tmp_store: Path) -> None:
-    with Snapshot(tmp_store) as snapshot:
+    with Snapshot(tmp_store, CONTENT_LIMIT) as snapshot:
         with sqlite3.connect(tmp_store) as db:
             db.execute("UPDATE knowledge_nodes SET tags = '[]'")
         db.close()
@@ -365,5 +375,6 @@ def test_bad_rows_are_repaired_or_skipped_and_the_rest_reads(tmp_store: Path) ->
 
 
 def test_a_missing_store_says_what_to_give() -> None:
-    with pytest.raises(VestigeError, match="no Vestige store at"), Snapshot(FIXTURES / "nope.db"):
+    missing = FIXTURES / "nope.db"
+    with pytest.raises(VestigeError, match="no Vestige store at"), Snapshot(missing, CONTENT_LIMIT):
         pass

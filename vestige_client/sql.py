@@ -52,6 +52,9 @@ SELECT count(vestige.check_content(t.content)) FROM unnest(%(contents)s::text[])
 
 CHECK_SEARCH: LiteralString = "SELECT vestige.check_search(p_query => %(query)s, p_limit => %(limit)s)"
 
+# For a reader that judges texts away from the database (`vestige migrate copy`).
+CONTENT_LIMIT: LiteralString = "SELECT vestige.content_limit()"
+
 # --- Memories -----------------------------------------------------------------------------------
 
 INSERT_MEMORY: LiteralString = """

@@ -16,8 +16,8 @@ BEGIN
         RAISE EXCEPTION 'content is empty'
             USING ERRCODE = 'VS006', HINT = 'Give the text to remember.';
     END IF;
-    IF octet_length(p_content) > 1048576 THEN
-        RAISE EXCEPTION 'content is % bytes, more than the 1 MiB (1048576 bytes) limit', octet_length(p_content)
+    IF octet_length(p_content) > vestige.content_limit() THEN
+        RAISE EXCEPTION 'content is % bytes, more than the 1 MiB (% bytes) limit', octet_length(p_content), vestige.content_limit()
             USING ERRCODE = 'VS006', HINT = 'Split the text into several memories, or store a summary and say where the full text is in its source.';
     END IF;
     RETURN p_content;
@@ -25,7 +25,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.check_content(text) IS
-'Return the content when it is not blank and at most 1 MiB (1048576 bytes of UTF-8); else raise VS006. The one content rule: insert_memory, update_memory, ingest (also for the merged text of an update) and the intentions apply it, and a client calls it before embedding.';
+'Return the content when it is not blank and at most vestige.content_limit() (1 MiB, 1048576 bytes of UTF-8); else raise VS006. The one content rule: insert_memory, update_memory, ingest (also for the merged text of an update) and the intentions apply it, and a client calls it before embedding.';
 
 GRANT EXECUTE ON FUNCTION vestige.check_content(text) TO vestige_app;
 

@@ -1,7 +1,7 @@
 -- pgTAP: vestige.check_content — not blank, at most 1 MiB (1048576 bytes) of UTF-8. The API
 -- functions apply it as vestige_owner; the doors call it as vestige_app before they embed a text.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 SET LOCAL ROLE vestige_owner;
 
@@ -26,6 +26,7 @@ SELECT throws_ok($$SELECT vestige.check_content(repeat('x', 2097152))$$, 'VS006'
                  'content is 2097152 bytes, more than the 1 MiB (1048576 bytes) limit',
                  'vestige_app should be allowed to call check_content, and get its refusal');
 SELECT volatility_is('vestige', 'check_content', ARRAY['text'], 'immutable', 'check_content should be IMMUTABLE');
+SELECT is(vestige.content_limit(), 1048576, 'vestige_app should read the limit, 1 MiB in bytes, from content_limit');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -145,7 +145,12 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
             hint="run again with --allow-source-upgrade: every memory is then owned by --owner "
             "(default: the configured user), private and in no group; the source is never changed",
         )
-    with db.operator(settings) as operator, Snapshot(options.source) as snap, Client.open(settings) as client:
+    with (
+        db.operator(settings) as operator,
+        # The reader skips a text the database would refuse: it judges with the database's limit.
+        Snapshot(options.source, int(db.scalar(operator.conn, sql.CONTENT_LIMIT))) as snap,
+        Client.open(settings) as client,
+    ):
         report = CopyReport(
             source=str(options.source),
             schema_version=snap.schema_version,

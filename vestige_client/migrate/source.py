@@ -119,7 +119,6 @@ _MAPPED_INTENTION_COLUMNS = frozenset(
 STATES = frozenset({"new", "learning", "review", "relearning"})
 INTENTION_STATUSES = frozenset({"active", "triggered", "fulfilled", "cancelled", "snoozed", "expired"})
 EDGE_TYPE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-MAX_CONTENT_BYTES = 1048576
 MAX_NODE_TYPE = 64
 MAX_INT = 2**31 - 1
 MIN_EDGE_WEIGHT = 0.001
@@ -307,8 +306,9 @@ def map_trigger(
 class Snapshot:
     """A read-only snapshot copy of an upstream Vestige store, read in the shape of this project's tables."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, content_limit: int) -> None:
         self.path = path / "vestige.db" if path.is_dir() else path
+        self.content_limit = content_limit  # bytes of UTF-8: the database's vestige.content_limit()
         self.schema_version: int | None = None
         self.wal_nonempty = False
         self.source_unchanged: bool | None = None
@@ -609,8 +609,9 @@ class Snapshot:
         if text is None or not text.strip():
             self._note(table, row_id, None, "empty content", skipped=True)
             return None
-        if len(text.encode()) > MAX_CONTENT_BYTES:
-            self._note(table, row_id, None, "content is larger than 1 MiB", skipped=True)
+        if len(text.encode()) > self.content_limit:
+            too_large = f"content is larger than {self.content_limit} bytes"
+            self._note(table, row_id, None, too_large, skipped=True)
             return None
         return text
 
@@ -730,7 +731,7 @@ class Snapshot:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            raise SourceStoreError("the snapshot is not open: `with Snapshot(path) as snapshot: ...`")
+            raise SourceStoreError("the snapshot is not open: `with Snapshot(path, limit) as snapshot: ...`")
         return self._db
 
     def _close(self) -> None:
