@@ -196,17 +196,15 @@ def shown_content(stdout: str) -> str:
 def check_table(result: Result, width: int, memory_id: str) -> str:
     assert result.exit_code == 0, result.stderr
     assert all(len(line) <= width for line in result.stdout.splitlines())
-    assert memory_id in result.stdout  # the whole id, on one line
+    assert memory_id[:8] in result.stdout and memory_id not in result.stdout  # the short id, whole
     shown = shown_content(result.stdout)
-    if width >= 120:
-        assert shown == CONTENT
-    else:  # clipped at a word boundary, never mid-word
-        assert CONTENT.startswith(shown) and CONTENT[len(shown)] == " " and len(shown) > 60
+    if shown != CONTENT:  # only a narrow table clips, at a word boundary, never mid-word
+        assert width < 120 and CONTENT.startswith(shown) and CONTENT[len(shown)] == " " and len(shown) > 60
     return flat(result.stdout)
 
 
 @pytest.mark.parametrize("width", [80, 120])
-def test_the_search_table_keeps_whole_ids_words_and_columns(vestige: Vestige, width: int) -> None:
+def test_the_search_table_keeps_short_ids_words_and_columns(vestige: Vestige, width: int) -> None:
     memory_id = vestige.json("ingest", CONTENT, "--tags", "ops,db")["id"]
     result = vestige("search", "when is staging rebuilt?", COLUMNS=str(width))
     text = check_table(result, width, memory_id)
@@ -220,6 +218,20 @@ def test_due_rows_are_whole(vestige: Vestige, width: int) -> None:
     memory_id = vestige.json("ingest", CONTENT)["id"]
     text = check_table(vestige("due", COLUMNS=str(width)), width, memory_id)
     assert text.startswith("id memory") and "fact · new, due 20" in text and text.endswith("UTC")
+
+
+def test_a_memory_is_named_by_the_short_id_the_tables_show(vestige: Vestige, database: str) -> None:
+    memory_id = vestige.json("ingest", CONTENT)["id"]
+    short = memory_id[:8]
+    assert vestige.json("get", short)["id"] == memory_id
+    assert vestige.json("review", short.upper(), "good")["memory_id"] == memory_id
+    assert "at least its first 4 hex digits" in one_line(vestige("get", "abc"), 1)
+    with psycopg.connect(database, autocommit=True) as admin:  # a second id sharing those 8 digits
+        admin.execute("SELECT set_config('vestige.user_id', '00000000-0000-0000-0000-000000000001', false)")
+        twin = f"{short}-0000-4000-8000-000000000000"
+        admin.execute("SELECT vestige.insert_memory(p_content => 'Another memory', p_id => %s)", (twin,))
+    assert "more than one memory has an id starting with" in one_line(vestige("get", short), 1)
+    assert vestige.json("delete", memory_id[:13])["id"] == memory_id
 
 
 # --- flags shown as flags, numbers explained -------------------------------------------------------

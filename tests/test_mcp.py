@@ -334,6 +334,12 @@ def test_two_users_see_only_what_is_shared_with_them(mcp: Mcp, mcp_db: str, tmp_
         )
 
 
+def test_a_blank_query_is_refused_by_the_sql_rule_as_on_every_door(mcp: Mcp) -> None:
+    for query in ("", "   "):
+        refusal = mcp.error("search", query=query)
+        assert refusal.startswith("the query is empty") and refusal.endswith("[VS006]")
+
+
 def test_bad_arguments_are_tool_errors_that_change_nothing(mcp: Mcp) -> None:
     before = total(mcp)
     a_uuid = str(uuid.uuid4())

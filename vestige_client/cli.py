@@ -129,7 +129,7 @@ JsonOption = Annotated[
 ]
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 JSONL_KEYS = {"content", "node_type", "tags", "source", "metadata", "codebase", "visibility", "groups"}
-ID_WIDTH = 36  # a uuid, printed whole: `get`, `delete` and `review` take the whole id
+ID_WIDTH = 8  # the first 8 hex digits of an id, like a git hash: `get`, `delete`, `review` take them
 
 # The SQL API's hints name its parameters and functions; at the command line the CLI's own words
 # stand in their place (the one mapping, applied to every error message).
@@ -276,13 +276,17 @@ def _clip(text: str, width: int) -> str:
 
 
 def _memory_table(middle: str | None = None) -> Table:
-    """Rows of memories: the whole id (never cut), maybe one short column, the memory wrapped."""
+    """Rows of memories: the short id (never cut), maybe one short column, the memory wrapped."""
     table = Table(box=box.SIMPLE, padding=(0, 1))
     table.add_column("id", no_wrap=True, min_width=ID_WIDTH)
     if middle:
         table.add_column(middle, no_wrap=True, justify="right")
     table.add_column("memory", ratio=1, overflow="fold")
     return table
+
+
+def _short_id(id: uuid.UUID) -> str:
+    return str(id)[:ID_WIDTH]
 
 
 def _memory_cell(content: str, details: str) -> Text:
@@ -435,14 +439,9 @@ def _jsonl_memory(line: str, number: int, defaults: NewMemory, groups: list[str]
         raise InvalidInput(f"line {number}: {exc}") from exc
 
 
-def _uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{what}: {value!r} is not a memory id", hint="give the whole uuid") from exc
-
-
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The memory's id (the whole uuid).")]
+IdArgument = Annotated[
+    str, typer.Argument(metavar="ID", help="The memory's id, or its first characters as tables show them.")
+]
 
 
 @app.command()
@@ -488,7 +487,7 @@ def search(
     for hit in hits:
         details = " · ".join([hit.node_type, ", ".join(hit.tags)] if hit.tags else [hit.node_type])
         score = f"{hit.score:.4f}" if plain else f"{hit.score:.2f}"
-        table.add_row(str(hit.id), score, _memory_cell(hit.content, details))
+        table.add_row(_short_id(hit.id), score, _memory_cell(hit.content, details))
     out.print(table if hits else "No memories found.")
 
 
@@ -510,7 +509,7 @@ def get(memory_id: IdArgument, as_json: JsonOption = False) -> None:
     0 until the first review.
     """
     with _client() as client:
-        memory = client.get_memory(_uuid(memory_id, "ID"))
+        memory = client.get_memory(client.resolve_memory(memory_id))
     _print_json(memory) if as_json else _print_record(memory)
 
 
@@ -518,8 +517,9 @@ def get(memory_id: IdArgument, as_json: JsonOption = False) -> None:
 def delete(memory_id: IdArgument, as_json: JsonOption = False) -> None:
     """Delete one of your memories."""
     with _client() as client:
-        client.delete_memory(_uuid(memory_id, "ID"))
-    _print_json({"id": memory_id, "deleted": True}) if as_json else out.print(f"Deleted {memory_id}.")
+        deleted = client.resolve_memory(memory_id)
+        client.delete_memory(deleted)
+    _print_json({"id": deleted, "deleted": True}) if as_json else out.print(f"Deleted {deleted}.")
 
 
 @app.command()
@@ -544,7 +544,7 @@ def review(
         if word is None and not (rating.isdecimal() and rating.isascii()):
             raise InvalidInput(f"RATING must be 1 to 4 or again, hard, good, easy, not {rating!r}")
     with _client() as client:
-        result = client.review(_uuid(memory_id, "ID"), word or int(rating))
+        result = client.review(client.resolve_memory(memory_id), word or int(rating))
     _print_json(result) if as_json else _print_record(result)
 
 
@@ -568,7 +568,7 @@ def due(
     table = _memory_table()
     for row in rows:
         details = f"{row.node_type} · {row.state}, due {_when(row.next_review)}"
-        table.add_row(str(row.memory_id), _memory_cell(row.content, details))
+        table.add_row(_short_id(row.memory_id), _memory_cell(row.content, details))
     out.print(table if rows else "Nothing is due.")
 
 

@@ -220,6 +220,13 @@ class Client:
 
         return self._following_model_switch(run)
 
+    def resolve_memory(self, memory: str) -> uuid.UUID:
+        """The id of a memory given by its whole id, or by the first characters tables print."""
+        try:
+            return uuid.UUID(memory)
+        except ValueError:
+            return uuid.UUID(str(self._value(sql.FIND_MEMORY, {"id": memory})))
+
     def get_memory(self, id: uuid.UUID) -> Memory:
         """Return a visible memory (VS008 otherwise)."""
         return self._row(Memory, sql.GET_MEMORY, {"id": id})

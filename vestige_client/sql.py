@@ -67,6 +67,8 @@ SELECT vestige.insert_memory(
 
 GET_MEMORY: LiteralString = "SELECT * FROM vestige.get_memory(p_id => %(id)s)"
 
+FIND_MEMORY: LiteralString = "SELECT vestige.find_memory(p_id => %(id)s)"
+
 UPDATE_MEMORY: LiteralString = """
 SELECT vestige.update_memory(
     p_id => %(id)s, p_content => %(content)s, p_node_type => %(node_type)s, p_tags => %(tags)s,
