@@ -234,6 +234,25 @@ def test_a_memory_is_named_by_the_short_id_the_tables_show(vestige: Vestige, dat
     assert vestige.json("delete", memory_id[:13])["id"] == memory_id
 
 
+SUPERSEDE_BY_THE_OTHER = (
+    "UPDATE vestige.knowledge_nodes SET superseded_by = (SELECT id FROM vestige.knowledge_nodes"
+    " WHERE id <> %(old)s) WHERE id = %(old)s"
+)
+
+
+def test_search_takes_the_filters_recall_takes(vestige: Vestige) -> None:
+    old = vestige.json("ingest", "Nightly backups of the billing database run at 02:00 UTC")["id"]
+    vestige.json("ingest", "Nightly backups of the billing database run at 03:00 UTC")
+    with psycopg.connect(vestige.env["VESTIGE_DATABASE_URL"], autocommit=True) as admin:
+        admin.execute(SUPERSEDE_BY_THE_OTHER, {"old": old})
+    query = "billing database backups"
+    assert old not in [h["id"] for h in vestige.json("search", query)]
+    assert old in [h["id"] for h in vestige.json("search", query, "--include-superseded")]
+    assert vestige.json("search", query, "--after", "2999-01-01") == []
+    assert len(vestige.json("search", query, "--before", "2999-01-01T00:00:00+0000")) == 1
+    assert vestige.json("search", query, "--min-retention", "0.99") == []
+
+
 # --- flags shown as flags, numbers explained -------------------------------------------------------
 
 

@@ -245,6 +245,10 @@ def test_a_contradicted_memory_is_superseded_and_no_longer_recalled(mcp: Mcp) ->
     assert new["decision"] == "supersede" and new["matched_id"] == old["id"] and new["id"] != old["id"]
     hits = [h["id"] for h in mcp.ok("search", query="billing database backups")["results"]]
     assert new["id"] in hits and old["id"] not in hits
+    everything = mcp.ok("search", query="billing database backups", include_superseded=True)["results"]
+    assert old["id"] in [h["id"] for h in everything], "include_superseded reaches recall"
+    future = mcp.ok("search", query="billing database backups", created_after="2999-01-01T00:00:00Z")
+    assert future["results"] == []
 
 
 def test_a_protected_memory_is_never_changed(mcp: Mcp, mcp_db: str) -> None:

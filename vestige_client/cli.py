@@ -285,6 +285,14 @@ def _memory_table(middle: str | None = None) -> Table:
     return table
 
 
+TIMES = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M"]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A time from the command line: one without a zone is UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _short_id(id: uuid.UUID) -> str:
     return str(id)[:ID_WIDTH]
 
@@ -453,6 +461,28 @@ def search(
     tags: Annotated[str | None, typer.Option(help="Only memories with one of these tags (a,b).")] = None,
     node_type: Annotated[str | None, typer.Option("--type", help="Only these comma-separated types.")] = None,
     codebase: Annotated[str | None, typer.Option(help="Only memories of this codebase.")] = None,
+    after: Annotated[
+        datetime | None,
+        typer.Option(
+            metavar="DATE",
+            help="Only memories stored at or after this date or time (UTC if no zone).",
+            formats=TIMES,
+        ),
+    ] = None,
+    before: Annotated[
+        datetime | None,
+        typer.Option(
+            metavar="DATE",
+            help="Only memories stored before this date or time (UTC if no zone).",
+            formats=TIMES,
+        ),
+    ] = None,
+    min_retention: Annotated[
+        float | None, typer.Option(help="Only memories whose retention now is at least this (0 to 1).")
+    ] = None,
+    include_superseded: Annotated[
+        bool, typer.Option("--include-superseded", help="Also memories a newer one superseded.")
+    ] = False,
     plain: Annotated[
         bool, typer.Option("--plain", help="Rank by words and meaning only; strengthen nothing.")
     ] = False,
@@ -473,7 +503,10 @@ def search(
     Reciprocal Rank Fusion sum of 1/(60 + rank) per search leg, at most 2/61 = 0.033.
     --json gives every part (relevance, importance, recency, fused_score, ranks).
     """
-    filters = SearchFilters(tags=_split(tags), node_types=_split(node_type), codebase=codebase)
+    filters = SearchFilters(
+        tags=_split(tags), node_types=_split(node_type), codebase=codebase, min_retention=min_retention,
+        created_after=_utc(after), created_before=_utc(before), include_superseded=include_superseded,
+    )  # fmt: skip
     with _client() as client:
         hits: Sequence[SearchHit | RecallHit] = (
             client.search_hybrid(query, filters, limit=limit)

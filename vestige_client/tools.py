@@ -198,6 +198,21 @@ MinRetention = Annotated[
         description="Only memories whose retention now (0 faded, 1 fresh) is at least this; omit for any.",
     ),
 ]
+CreatedAfter = Annotated[
+    datetime | None,
+    Field(
+        description="Only memories stored at or after this time (ISO 8601, e.g. 2030-01-01T00:00:00Z); "
+        "omit for no lower bound."
+    ),
+]
+CreatedBefore = Annotated[
+    datetime | None,
+    Field(description="Only memories stored before this time (ISO 8601); omit for no upper bound."),
+]
+IncludeSuperseded = Annotated[
+    bool,
+    Field(description="Also return memories a newer one superseded (corrected or replaced); default false."),
+]
 DetailLevel = Annotated[
     Literal["brief", "summary", "full"],
     Field(
@@ -224,6 +239,9 @@ def search(
     tags: FilterTags = None,
     codebase: FilterCodebase = None,
     min_retention: MinRetention = None,
+    created_after: CreatedAfter = None,
+    created_before: CreatedBefore = None,
+    include_superseded: IncludeSuperseded = False,
     detail_level: DetailLevel = "summary",
     token_budget: TokenBudget = None,
 ) -> ToolResult:
@@ -234,7 +252,10 @@ def search(
     your own memories (the testing effect). Up to 3 associated memories of the top hit are added.
     Use it at the start of a task and whenever you need context you may have stored before.
     """
-    filters = SearchFilters(tags=tags, node_types=node_types, codebase=codebase, min_retention=min_retention)
+    filters = SearchFilters(
+        tags=tags, node_types=node_types, codebase=codebase, min_retention=min_retention,
+        created_after=created_after, created_before=created_before, include_superseded=include_superseded,
+    )  # fmt: skip
     hits = client.recall(query, filters, limit=limit)
     views = [hit_view(hit, detail_level) for hit in hits]
     kept, omitted = within_budget([*views, *associated(client, hits, detail_level)], token_budget)
