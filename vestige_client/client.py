@@ -100,7 +100,7 @@ class Client:
         db.prepare(conninfo, settings)
         database = db.Database(conninfo, settings)
         try:
-            user_id = _resolve_user(database, settings.user.id)
+            user_id = _id_of(database, None, settings.user.id, sql.FIND_USER, "handle")
             return cls(database, resolve_embedder(settings.embedding.model), user_id)
         except BaseException:
             database.close()
@@ -222,10 +222,7 @@ class Client:
 
     def resolve_memory(self, memory: str) -> uuid.UUID:
         """The id of a memory given by its whole id, or by the first characters tables print."""
-        try:
-            return uuid.UUID(memory)
-        except ValueError:
-            return uuid.UUID(str(self._value(sql.FIND_MEMORY, {"id": memory})))
+        return _id_of(self._db, self.user_id, memory, sql.FIND_MEMORY, "id")
 
     def get_memory(self, id: uuid.UUID) -> Memory:
         """Return a visible memory (VS008 otherwise)."""
@@ -576,7 +573,7 @@ class Client:
 
     def resolve_user(self, user: str) -> uuid.UUID:
         """The id of a user given by uuid or by handle."""
-        return _resolve_user(self._db, user)
+        return _id_of(self._db, None, user, sql.FIND_USER, "handle")
 
     def list_users(self) -> list[User]:
         """Every user, by handle."""
@@ -588,10 +585,7 @@ class Client:
 
     def resolve_group(self, group: str) -> uuid.UUID:
         """The id of a group given by uuid, or by the name of one of the caller's groups."""
-        try:
-            return uuid.UUID(group)
-        except ValueError:
-            return uuid.UUID(str(self._value(sql.FIND_GROUP, {"name": group})))
+        return _id_of(self._db, self.user_id, group, sql.FIND_GROUP, "name")
 
     def create_group(self, name: str) -> uuid.UUID:
         """Create a group with the caller as its admin; return its id."""
@@ -622,13 +616,15 @@ def _fetch_id(cur: psycopg.Cursor[Any]) -> uuid.UUID:
     return uuid.UUID(str(row[0]))
 
 
-def _resolve_user(database: db.Database, user: str) -> uuid.UUID:
-    """A uuid as is; a handle through vestige.find_user (which needs no caller identity)."""
+def _id_of(
+    database: db.Database, caller: uuid.UUID | None, value: str, query: LiteralString, param: str
+) -> uuid.UUID:
+    """A uuid as is; anything else is looked up by the SQL function of `query` (the one that decides)."""
     try:
-        return uuid.UUID(user)
+        return uuid.UUID(value)
     except ValueError:
-        with database.transaction(None) as conn:
-            return uuid.UUID(str(db.scalar(conn, sql.FIND_USER, {"handle": user})))
+        with database.transaction(caller) as conn:
+            return uuid.UUID(str(db.scalar(conn, query, {param: value})))
 
 
 def _insert_params(memory: NewMemory, vector: Vector, model_hash: str | None) -> dict[str, Any]:

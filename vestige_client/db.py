@@ -173,7 +173,6 @@ class Database:
             conn.execute(sql.CONFIGURE_SESSION, session)
             conn.commit()
 
-        self.conninfo = conninfo
         self._pool = ConnectionPool(
             conninfo,
             min_size=1,
