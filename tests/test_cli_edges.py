@@ -234,6 +234,14 @@ def test_a_memory_is_named_by_the_short_id_the_tables_show(vestige: Vestige, dat
     assert vestige.json("delete", memory_id[:13])["id"] == memory_id
 
 
+def test_a_bad_date_is_one_line_naming_the_option_and_changes_nothing(vestige: Vestige) -> None:
+    vestige.json("ingest", "A memory to keep as it is")
+    memory = vestige.json("search", "memory", "--plain")[0]
+    line = one_line(vestige("search", "memory", "--after", "2020-13-01"), 2)
+    assert "'--after'" in line and "2020-13-01" in line and "see vestige search --help" in line
+    assert vestige.json("get", memory["id"])["access_count"] == 0, "nothing was recalled or touched"
+
+
 SUPERSEDE_BY_THE_OTHER = (
     "UPDATE vestige.knowledge_nodes SET superseded_by = (SELECT id FROM vestige.knowledge_nodes"
     " WHERE id <> %(old)s) WHERE id = %(old)s"
