@@ -5,8 +5,8 @@ The server is, in this order: VESTIGE_TEST_DSN when set (an external server, wit
 DSN: tests create databases); a pgvector container through testcontainers when
 VESTIGE_TEST_SERVER=container (needs a Docker engine; the image is VESTIGE_TEST_IMAGE, default
 pgvector/pgvector:pg17); otherwise the embedded PostgreSQL, started in VESTIGE_TEST_PGDATA
-(default /tmp/vestige-test-pg). Nothing falls back silently: a container that cannot start fails
-the session.
+(default /tmp/vestige-test-pg), and stopped at the end when the run started it. Nothing falls
+back silently: a container that cannot start fails the session.
 
 Under pytest-xdist (`pytest -n N`, as scripts/test runs it) the controller starts the server and
 deploys the template once, before any worker starts, and hands both to the workers; each worker
@@ -52,9 +52,13 @@ def _server_conninfo() -> Iterator[str]:
         with PostgresContainer(image, driver=None) as container:
             yield container.get_connection_url()
     else:
-        yield local_postgres.start(
-            Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))
-        ).conninfo()
+        data_dir = Path(os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))
+        started_here = not local_postgres.status(data_dir).running
+        try:
+            yield local_postgres.start(data_dir).conninfo()
+        finally:
+            if started_here:  # a server this run started is stopped; one already running is left
+                local_postgres.stop(data_dir)
 
 
 def _with_dbname(conninfo: str, dbname: str) -> str:
