@@ -18,11 +18,13 @@ import psycopg
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from vestige_client import db, sql
+from vestige_client import db, keys, sql
 from vestige_client.config import Settings
 from vestige_client.embed import Embedder, Vector, resolve_embedder
-from vestige_client.errors import ModelMismatch
+from vestige_client.errors import ModelMismatch, Unauthenticated
 from vestige_client.models import (
+    ApiKey,
+    Caller,
     Domain,
     DomainMatch,
     DueMemory,
@@ -85,12 +87,19 @@ class SearchFilters:
 
 
 class Client:
-    """Vestige memory for one user, over one connection pool."""
+    """Vestige memory for one user, over one connection pool.
 
-    def __init__(self, database: db.Database, embedder: Embedder, user_id: uuid.UUID) -> None:
+    `read_only`: every transaction is READ ONLY (PostgreSQL refuses a write: ReadOnlyKey) and
+    `recall` does not write the testing effect; a read-only API key's requests run so.
+    """
+
+    def __init__(
+        self, database: db.Database, embedder: Embedder, user_id: uuid.UUID, read_only: bool = False
+    ) -> None:
         self._db = database
         self.embedder = embedder
         self.user_id = user_id
+        self.read_only = read_only
         self._model_hash: str | None = None
 
     @classmethod
@@ -110,6 +119,16 @@ class Client:
         """Close the connection pool."""
         self._db.close()
 
+    def as_user(self, user_id: uuid.UUID, *, read_only: bool = False) -> Client:
+        """A client for another caller over the same pool, model and registration (no I/O).
+
+        Only a service session may name another caller (vestige.is_service_session): for any
+        other login the database refuses it (IdentityRefused) at the first call.
+        """
+        client = Client(self._db, self.embedder, user_id, read_only)
+        client._model_hash = self._model_hash
+        return client
+
     def __enter__(self) -> Client:
         return self
 
@@ -120,7 +139,7 @@ class Client:
 
     @contextmanager
     def _tx(self) -> Iterator[psycopg.Connection[Any]]:
-        with self._db.transaction(self.user_id) as conn:
+        with self._db.transaction(self.user_id, read_only=self.read_only) as conn:
             yield conn
 
     def _rows(self, cls: type[T], query: LiteralString, params: dict[str, Any]) -> list[T]:
@@ -338,7 +357,7 @@ class Client:
     ) -> list[RecallHit]:
         """Search, blend relevance, importance and recency, and strengthen the caller's hits."""
         params = _search_params(query, filters, limit)
-        params["touch"] = touch
+        params["touch"] = touch and not self.read_only
         self._check_search(query, limit)
 
         def run() -> list[RecallHit]:
@@ -608,6 +627,30 @@ class Client:
     def health(self) -> Health:
         """The state of the deployment."""
         return self._row(Health, sql.HEALTH, {})
+
+    # --- API keys -----------------------------------------------------------------------------
+
+    def authenticate(self, key: str) -> Caller:
+        """The caller an API key names: Unauthenticated (VS016) when it is unknown, revoked or expired.
+
+        Only a service session may ask (IdentityRefused, VS015, otherwise). The key is sent as its
+        SHA-256 only; a text that is not shaped like a key is refused without a database call.
+        """
+        if not keys.looks_like_key(key):
+            raise Unauthenticated("not an API key: a key is vst_ followed by 43 letters, digits, - and _")
+        with self._db.transaction(None) as conn:
+            cursor = conn.cursor(row_factory=class_row(Caller))
+            caller = cursor.execute(sql.AUTHENTICATE, {"key_hash": keys.key_hash(key)}).fetchone()
+        assert caller is not None
+        return caller
+
+    def my_keys(self) -> list[ApiKey]:
+        """The caller's own API keys, newest first (never a key or its hash)."""
+        return self._rows(ApiKey, sql.MY_API_KEYS, {})
+
+    def revoke_my_key(self, key_id: uuid.UUID) -> ApiKey:
+        """Revoke one of the caller's own API keys (NotFound, VS008, for any other id)."""
+        return self._row(ApiKey, sql.REVOKE_MY_API_KEY, {"id": key_id})
 
 
 def _fetch_id(cur: psycopg.Cursor[Any]) -> uuid.UUID:

@@ -203,10 +203,14 @@ class Database:
         self._pool.close()
 
     @contextmanager
-    def transaction(self, user_id: uuid.UUID | None) -> Iterator[psycopg.Connection[Any]]:
+    def transaction(
+        self, user_id: uuid.UUID | None, *, read_only: bool = False
+    ) -> Iterator[psycopg.Connection[Any]]:
         """Yield a pooled connection inside a transaction that names the caller; map errors."""
         try:
             with self._pool.connection() as conn:
+                if read_only:
+                    conn.execute(sql.READ_ONLY)
                 if user_id is not None:
                     conn.execute(sql.SET_IDENTITY, {"user_id": str(user_id)})
                 yield conn

@@ -15,6 +15,7 @@ class VestigeError(Exception):
     """Vestige failed."""
 
     sqlstate: str | None = None
+    own_message = False  # True: from_database shows the class's message, not the server's
 
     def __init__(self, message: str | None = None, *, hint: str | None = None) -> None:
         self.message = message or (self.__doc__ or "").strip()
@@ -83,6 +84,10 @@ class SourceUpgradeRequired(VestigeError):
 
 class OwnerRoleRequired(VestigeError):
     """This command changes the schema: it needs the owner role vestige_owner."""
+
+
+class OperatorRequired(VestigeError):
+    """This is an operator command: run it as a superuser or a member of vestige_owner."""
 
 
 class MigrateBusy(VestigeError):
@@ -180,6 +185,25 @@ class SwitchConflict(VestigeError):
     sqlstate = "VS014"
 
 
+class IdentityRefused(VestigeError):
+    """This login may not act as that user: it is bound to its own user, or is no server's login."""
+
+    sqlstate = "VS015"
+
+
+class Unauthenticated(VestigeError):
+    """The API key is unknown, revoked or expired."""
+
+    sqlstate = "VS016"
+
+
+class ReadOnlyKey(VestigeError):
+    """This API key is read-only: it may search and read, not change anything."""
+
+    sqlstate = "25006"  # PostgreSQL's read_only_sql_transaction: the key's transactions are READ ONLY
+    own_message = True
+
+
 class VestigeDatabaseError(VestigeError):
     """The database reported an error."""
 
@@ -194,7 +218,7 @@ def from_database(exc: psycopg.Error) -> VestigeError:
     diag = exc.diag
     message = diag.message_primary or str(exc).strip() or None
     cls = _BY_SQLSTATE.get(exc.sqlstate or "", VestigeDatabaseError)
-    error = cls(message, hint=diag.message_hint)
+    error = cls() if cls.own_message else cls(message, hint=diag.message_hint)
     if cls is VestigeDatabaseError:
         error.sqlstate = exc.sqlstate
     return error

@@ -120,6 +120,37 @@ class User:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who a request runs as: the user of an API key, from `vestige.authenticate`."""
+
+    key_id: uuid.UUID
+    user_id: uuid.UUID
+    handle: str
+    scopes: list[str]
+
+    @property
+    def read_only(self) -> bool:
+        """True for a key that may search and read but not change anything."""
+        return "write" not in self.scopes
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as the key functions show it (never its hash), from `vestige.list_api_keys`."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    handle: str
+    label: str
+    scopes: list[str]
+    status: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Group:
     """A group the caller belongs to, from `vestige.list_groups`."""
 

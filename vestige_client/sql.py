@@ -28,6 +28,9 @@ SELECT set_config('role', coalesce(nullif(%(role)s, ''), current_user), false),
 # The caller, for this transaction only (safe behind PgBouncer in transaction mode).
 SET_IDENTITY: LiteralString = "SELECT set_config('vestige.user_id', %(user_id)s, true)"
 
+# The first statement of a transaction of a read-only API key: PostgreSQL refuses every write.
+READ_ONLY: LiteralString = "SET TRANSACTION READ ONLY"
+
 PGVECTOR_AVAILABLE: LiteralString = "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'vector'"
 
 # The embedded server's database (names are composed as identifiers, never as text).
@@ -232,6 +235,29 @@ SELECT vestige.create_user(p_handle => %(handle)s, p_display_name => %(display_n
 """
 
 LIST_USERS: LiteralString = "SELECT * FROM vestige.list_users()"
+
+BIND_LOGIN: LiteralString = "SELECT * FROM vestige.bind_login(p_user_id => %(user_id)s, p_role => %(role)s)"
+
+# --- API keys -----------------------------------------------------------------------------------
+
+AUTHENTICATE: LiteralString = (
+    "SELECT key_id, user_id, handle, scopes FROM vestige.authenticate(p_key_hash => %(key_hash)s)"
+)
+
+MY_API_KEYS: LiteralString = "SELECT * FROM vestige.my_api_keys()"
+
+REVOKE_MY_API_KEY: LiteralString = "SELECT * FROM vestige.revoke_my_api_key(p_id => %(id)s)"
+
+# Operator functions (`vestige key`): not granted to vestige_app.
+CREATE_API_KEY: LiteralString = """
+SELECT * FROM vestige.create_api_key(p_user_id => %(user_id)s, p_label => %(label)s,
+                                     p_key_hash => %(key_hash)s, p_scopes => %(scopes)s,
+                                     p_expires_at => %(expires_at)s)
+"""
+
+LIST_API_KEYS: LiteralString = "SELECT * FROM vestige.list_api_keys(p_user_id => %(user_id)s)"
+
+REVOKE_API_KEY: LiteralString = "SELECT * FROM vestige.revoke_api_key(p_id => %(id)s)"
 
 CREATE_GROUP: LiteralString = "SELECT vestige.create_group(p_name => %(name)s)"
 

@@ -1,0 +1,5 @@
+-- Revert vestige:function_authenticate
+
+BEGIN;
+DROP FUNCTION vestige.authenticate(bytea);
+COMMIT;

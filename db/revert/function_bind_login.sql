@@ -1,0 +1,5 @@
+-- Revert vestige:function_bind_login
+
+BEGIN;
+DROP FUNCTION vestige.bind_login(uuid, text);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:function_my_api_keys
+
+BEGIN;
+DROP FUNCTION vestige.my_api_keys();
+COMMIT;
