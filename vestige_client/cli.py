@@ -17,7 +17,7 @@ import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +37,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from vestige_client import config, db, local_postgres
+from vestige_client import config, db, keys, local_postgres, sql
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.deployer import deploy
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError
@@ -112,6 +112,7 @@ db_app = _sub_app("The database: the embedded server and the schema.")
 config_app = _sub_app("Show and check the configuration.")
 user_app = _sub_app("Users (the people or agents memories belong to).")
 group_app = _sub_app("Groups (memories can be shared with them).")
+key_app = _sub_app("API keys of `vestige serve` (operator commands: run them as the database owner).")
 migrate_app = _sub_app(
     "Move memories in (copy a Vestige SQLite store) and switch the embedding model (reembed)."
 )
@@ -119,6 +120,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(user_app, name="user")
 app.add_typer(group_app, name="group")
+app.add_typer(key_app, name="key")
 app.add_typer(migrate_app, name="migrate")
 
 out = Console()
@@ -693,6 +695,134 @@ def group_add(
         _print_json({"group_id": gid, "user_id": uid, "role": role})
     else:
         out.print(f"Added {user} to {group} as {role}.")
+
+
+@user_app.command("bind")
+def user_bind(
+    user: Annotated[str, typer.Argument(metavar="USER", help="The user's handle or id.")],
+    login: Annotated[str, typer.Argument(metavar="LOGIN", help="The PostgreSQL login role.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Make LOGIN a personal login: its sessions are always USER (an operator command).
+
+    A bound login cannot act as anyone else, whatever it sets; `vestige user unbind` undoes it.
+    """
+    _bind(user, login, as_json)
+
+
+@user_app.command("unbind")
+def user_unbind(
+    user: Annotated[str, typer.Argument(metavar="USER", help="The user's handle or id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Remove USER's personal login (an operator command): that login then has no identity."""
+    _bind(user, None, as_json)
+
+
+def _bind(user: str, login: str | None, as_json: bool) -> None:
+    with _errors(), db.operator(_settings(), prepare=True) as operator:
+        row = operator.conn.execute(
+            sql.BIND_LOGIN, {"user_id": _operator_user(operator, user), "role": login}
+        ).fetchone()
+    assert row is not None
+    if as_json:
+        _print_json({"user_id": row[0], "handle": row[1], "login_role": row[2]})
+    else:
+        out.print(f"{row[1]} now logs in as {row[2]}." if login else f"{row[1]} has no personal login now.")
+
+
+def _operator_user(operator: db.Operator, user: str) -> uuid.UUID:
+    """A user's id as is, or looked up by handle (VS011 when there is none)."""
+    try:
+        return uuid.UUID(user)
+    except ValueError:
+        return uuid.UUID(str(db.scalar(operator.conn, sql.FIND_USER, {"handle": user})))
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"(\d+)([hdw])")
+_DURATION_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def _expiry(text: str | None) -> datetime | None:
+    """--expires: a duration from now (12h, 90d, 8w) or a date or time (UTC if no zone)."""
+    if text is None:
+        return None
+    duration = _DURATION.fullmatch(text.strip())
+    if duration:
+        seconds = int(duration.group(1)) * _DURATION_UNITS[duration.group(2)]
+        return datetime.now(UTC) + timedelta(seconds=seconds)
+    try:
+        return _utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise InvalidInput(
+            f"invalid --expires {text!r}: must be a duration (12h, 90d, 8w) or a date (2027-03-01)"
+        ) from None
+
+
+@key_app.command("create")
+def key_create(
+    user: Annotated[str, typer.Option("--user", help="The user the key acts as (handle or id).")],
+    label: Annotated[str, typer.Option("--label", help="What the key is for (laptop, ci).")],
+    read_only: Annotated[bool, typer.Option("--read-only", help="Search and read only.")] = False,
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="Expire after a duration (90d, 12h, 8w) or at a date.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API key and print it: the only time it is shown (only its hash is stored)."""
+    with _errors():
+        expires_at = _expiry(expires)
+        with db.operator(_settings(), prepare=True) as operator:
+            user_id = _operator_user(operator, user)
+            key, record = keys.create(
+                operator.conn, user_id, label, read_only=read_only, expires_at=expires_at
+            )
+    if as_json:
+        _print_json({"key": key} | jsonable(record))
+    else:
+        print(key)
+
+
+@key_app.command("list")
+def key_list(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's keys (handle or id).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the API keys: id, user, label, scopes, status, last use (never a key)."""
+    with _errors(), db.operator(_settings(), prepare=True) as operator:
+        records = keys.list_keys(operator.conn, _operator_user(operator, user) if user else None)
+    if as_json:
+        _print_json(records)
+        return
+    table = Table(box=box.SIMPLE, padding=(0, 1))
+    for column in ("id", "user", "label", "scopes", "status", "last used", "expires"):
+        table.add_column(column, no_wrap=True)
+    for r in records:
+        table.add_row(
+            str(r.id), r.handle, r.label, "r" if r.scopes == ["read"] else "rw", r.status,
+            f"{r.last_used_at:%Y-%m-%d}" if r.last_used_at else "never",
+            f"{r.expires_at:%Y-%m-%d}" if r.expires_at else "never",
+        )  # fmt: skip
+    # Whole lines (full ids, for `vestige key revoke`), even when the terminal is narrower.
+    Console(width=max(out.width, 120)).print(table if records else "No API keys.")
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key_id: Annotated[
+        uuid.UUID, typer.Argument(metavar="ID", help="The key's id (from `vestige key list`).")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke an API key: the next request with it is refused."""
+    with _errors(), db.operator(_settings(), prepare=True) as operator:
+        record = keys.revoke(operator.conn, key_id)
+    if as_json:
+        _print_json(record)
+    else:
+        out.print(f"Revoked key {record.id} ({record.handle}, {record.label}).")
 
 
 # --- database -----------------------------------------------------------------------------------
