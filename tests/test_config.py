@@ -14,10 +14,12 @@ import pytest
 from vestige_client.config import _KEYS as KEYS
 from vestige_client.config import (
     DEFAULT_MODEL,
+    AuthSettings,
     EmbeddedSettings,
     EmbeddingSettings,
     LogSettings,
     PostgresSettings,
+    ServerSettings,
     Settings,
     StorageSettings,
     UserSettings,
@@ -81,6 +83,10 @@ def test_without_a_file_every_setting_has_its_default(env: dict[str, str], home:
         embedding=EmbeddingSettings(model=DEFAULT_MODEL),
         user=UserSettings(id="local"),
         log=LogSettings(level="warning", file=None),
+        server=ServerSettings(
+            host="127.0.0.1", port=8077, max_body_bytes=4194304, request_timeout=60.0, cors_origins=()
+        ),
+        auth=AuthSettings(enabled=True, rate_limit=600, rate_burst=100),
         source=None,
     )
 
@@ -223,6 +229,36 @@ def test_boolean_overrides_accept_true_false_1_0_yes_no(
     assert settings.storage.postgres.auto_deploy is expected
 
 
+def test_the_server_and_auth_sections_are_overridden_like_any_other(env: dict[str, str], toml: Path) -> None:
+    write(
+        toml,
+        '[server]\nhost = "0.0.0.0"\nport = 9000\ncors_origins = ["https://app.example.com/"]\n'
+        "[auth]\nrate_limit = 60\n",
+    )
+    settings = load_settings(
+        toml,
+        env
+        | {
+            "VESTIGE_SERVER__PORT": "8443",
+            "VESTIGE_SERVER__MAX_BODY_BYTES": "1048576",
+            "VESTIGE_SERVER__REQUEST_TIMEOUT": "2.5",
+            "VESTIGE_AUTH__ENABLED": "no",
+            "VESTIGE_AUTH__RATE_LIMIT": "0",
+            "VESTIGE_AUTH__RATE_BURST": "5",
+        },
+    )
+    assert settings.server == ServerSettings(
+        host="0.0.0.0", port=8443, max_body_bytes=1048576, request_timeout=2.5,
+        cors_origins=("https://app.example.com",),
+    )  # fmt: skip
+    assert settings.auth == AuthSettings(enabled=False, rate_limit=0, rate_burst=5)
+    listed = {"VESTIGE_SERVER__CORS_ORIGINS": "http://localhost:3000, https://[::1]:8443"}
+    assert load_settings(None, env | listed).server.cors_origins == (
+        "http://localhost:3000",
+        "https://[::1]:8443",
+    )
+
+
 def test_an_override_that_matches_no_key_is_an_error_naming_the_variable(env: dict[str, str]) -> None:
     message = config_error(None, env | {"VESTIGE_STORAGE__POSTGRES__MAX_CONECTIONS": "20"})
     assert "VESTIGE_STORAGE__POSTGRES__MAX_CONECTIONS" in message
@@ -329,6 +365,17 @@ def test_embedded_backend_with_a_configured_url_is_an_error_naming_both(
         ("[user]\nid = 'two words'\n", "user.id", "'two words'"),
         ("[log]\nlevel = 'verbose'\n", "log.level", "'debug'"),
         ("[log]\nfile = 3\n", "log.file", "3"),
+        ("[server]\nport = 0\n", "server.port", "between 1 and 65535"),
+        ("[server]\nport = 70000\n", "server.port", "70000"),
+        ("[server]\nhost = 'two words'\n", "server.host", "'two words'"),
+        ("[server]\nmax_body_bytes = 0\n", "server.max_body_bytes", ">= 1"),
+        ("[server]\nrequest_timeout = 0\n", "server.request_timeout", "> 0"),
+        ("[server]\ncors_origins = 'ftp://files.example.com'\n", "server.cors_origins", "ftp://"),
+        ("[server]\ncors_origins = ['https://a.example.com/app']\n", "server.cors_origins", "/app"),
+        ("[server]\ncors_origins = [3]\n", "server.cors_origins", "[3]"),
+        ("[auth]\nenabled = 'maybe'\n", "auth.enabled", "'maybe'"),
+        ("[auth]\nrate_limit = -1\n", "auth.rate_limit", "(0 = off)"),
+        ("[auth]\nrate_burst = 0\n", "auth.rate_burst", ">= 1"),
     ],
 )
 def test_each_invalid_setting_is_an_error_naming_the_key_and_the_file(
@@ -423,7 +470,9 @@ def test_as_dict_is_json_serialisable_and_reads_back_as_the_same_settings(
         "acquire_timeout = 1.5\nstatement_timeout = 0\nauto_deploy = true\nrole = 'reader'\n"
         f"[storage.embedded]\ndata_dir = '{tmp_path / 'pg'}'\n"
         "[embedding]\nmodel = 'org/model@128'\n[user]\nid = '00000000-0000-0000-0000-000000000002'\n"
-        f"[log]\nlevel = 'info'\nfile = '{tmp_path / 'v.log'}'\n",
+        f"[log]\nlevel = 'info'\nfile = '{tmp_path / 'v.log'}'\n"
+        "[server]\nport = 9000\ncors_origins = ['https://a.example.com', 'http://localhost:3000']\n"
+        "[auth]\nenabled = false\nrate_limit = 0\n",
     )
     settings = load_settings(toml, env)
     data = json.loads(json.dumps(as_dict(settings, mask_secrets=False)))
@@ -438,6 +487,8 @@ def test_as_dict_is_json_serialisable_and_reads_back_as_the_same_settings(
         ("embedding", data["embedding"]),
         ("user", data["user"]),
         ("log", data["log"]),
+        ("server", data["server"]),
+        ("auth", data["auth"]),
     ]:
         lines.append(f"[{section}]")
         lines += [f"{key} = {json.dumps(value)}" for key, value in table.items() if value is not None]

@@ -1107,6 +1107,47 @@ def _print_switch_report(report: switch.ReembedReport, as_json: bool) -> None:
         raise typer.Exit(1)
 
 
+# --- the HTTP server -----------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="The address to listen on (default: [server] host, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="The TCP port (default: [server] port, 8077).")
+    ] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="The vestige.toml to read (as `vestige --config`).")
+    ] = None,
+) -> None:
+    """Serve memory over HTTP: MCP (Streamable HTTP) at /mcp and the REST API under /api/v1/.
+
+    Every request needs an API key (`Authorization: Bearer <key>` or `X-API-Key: <key>`) unless
+    [auth] enabled = false, which is allowed on a loopback address only (exit 2 otherwise).
+    """
+    from vestige_client.mcp_server import configure_logging
+    from vestige_client.server import app as server
+
+    _options.config = config_file or _options.config
+    with _errors():
+        settings = _settings()
+        where = dataclasses.replace(
+            settings.server, host=host or settings.server.host, port=port or settings.server.port
+        )
+        settings = dataclasses.replace(settings, server=where)
+        refusal = server.bind_refusal(settings)
+        if refusal is not None:
+            raise typer.Exit(_fail(refusal, 2))
+        configure_logging(settings)
+        logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
+        auth = "API keys" if settings.auth.enabled else f"no auth: every request runs as {settings.user.id}"
+        url = f"http://{settings.server.host}:{settings.server.port}"
+        print(f"vestige serve: {url}/mcp (MCP) and {url}/api/v1/ (REST); {auth}", file=sys.stderr)
+        server.serve(settings)
+
+
 # --- configuration ------------------------------------------------------------------------------
 
 

@@ -81,6 +81,26 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """Where and how `vestige serve` answers HTTP (`[server]`)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8077
+    max_body_bytes: int = 4 * 1024 * 1024
+    request_timeout: float = 60.0
+    cors_origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Who may call `vestige serve`: API keys, and how often (`[auth]`)."""
+
+    enabled: bool = True
+    rate_limit: int = 600
+    rate_burst: int = 100
+
+
+@dataclass(frozen=True)
 class Settings:
     """The effective configuration, and the file it was read from (None: defaults only)."""
 
@@ -88,6 +108,8 @@ class Settings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     user: UserSettings = field(default_factory=UserSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
     source: Path | None = None
 
 
@@ -104,12 +126,46 @@ def _string(value: object) -> str:
     return value
 
 
-def _count(value: object) -> int:
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _Invalid("an integer >= 1")
+def _integer(low: int, high: int | None = None, expected: str | None = None) -> Callable[[object], int]:
+    expected = expected or f"an integer >= {low}" + (" (0 = off)" if low == 0 else "")
+
+    def check(value: object) -> int:
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise _Invalid(expected)
+        if high is not None and value > high:
+            raise _Invalid(expected)
+        return value
+
+    return check
+
+
+_count = _integer(1)
+
+
+_HOST = re.compile(r"[A-Za-z0-9_.:%-]+")
+
+
+def _host(value: object) -> str:
+    if not isinstance(value, str) or not _HOST.fullmatch(value):
+        raise _Invalid("an IP address or host name, such as 127.0.0.1, ::1 or 0.0.0.0")
     return value
+
+
+_ORIGIN = re.compile(r"\*|https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+
+
+def _origins(value: object) -> tuple[str, ...]:
+    # A list in the file; a comma-separated string from the environment.
+    items = value.split(",") if isinstance(value, str) else value
+    expected = 'a list of origins such as ["https://app.example.com"] (scheme://host[:port], or "*")'
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise _Invalid(expected)
+    origins = tuple(origin for origin in (item.strip().rstrip("/") for item in items) if origin)
+    if not all(_ORIGIN.fullmatch(origin) for origin in origins):
+        raise _Invalid(expected)
+    return origins
 
 
 def _seconds(*, zero_allowed: bool) -> Callable[[object], float]:
@@ -203,6 +259,14 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "user.id": _user_id,
     "log.level": _choice("debug", "info", "warning", "error"),
     "log.file": _optional_string,
+    "server.host": _host,
+    "server.port": _integer(1, 65535, "a TCP port between 1 and 65535"),
+    "server.max_body_bytes": _count,
+    "server.request_timeout": _seconds(zero_allowed=False),
+    "server.cors_origins": _origins,
+    "auth.enabled": _boolean,
+    "auth.rate_limit": _integer(0),
+    "auth.rate_burst": _count,
 }
 _PATH_KEYS = {"storage.embedded.data_dir", "log.file"}  # `~` expanded, then required to be absolute
 _SECRET_KEYS = {"storage.postgres.url"}
@@ -367,6 +431,8 @@ def load_settings(explicit: Path | None = None, env: Mapping[str, str] | None = 
         embedding=EmbeddingSettings(**_section(values, "embedding")),
         user=UserSettings(**_section(values, "user")),
         log=LogSettings(**_section(values, "log")),
+        server=ServerSettings(**_section(values, "server")),
+        auth=AuthSettings(**_section(values, "auth")),
         source=path,
     )
 

@@ -144,7 +144,11 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         matrix = self._load().encode(
-            list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+            list(texts),
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return [self._finish(row) for row in matrix]
 

@@ -5,7 +5,9 @@ started and deployed on first use) and the embedding model warm up on a backgrou
 a tool call waits for them up to STARTUP_WAIT seconds. The tools are the transport-agnostic
 handlers of `vestige_client.tools`; this module only registers them: the JSON schema comes from a
 handler's signature without its client, a VestigeError becomes a tool error with its message, an
-invalid argument one sentence (`tool_arguments`), and a ToolResult a CallToolResult.
+invalid argument one sentence (`tool_arguments`), and a ToolResult a CallToolResult. A tool asks its
+Door for the client of each call: here the Runtime's one client; `vestige serve` (HTTP) gives the
+caller's own.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import inspect
 import logging
 import sys
 import threading
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
@@ -34,6 +36,7 @@ from vestige_client.tool_arguments import argument_error, describe
 from vestige_client.tools import TOOLS, ToolResult, ToolSpec
 
 log = logging.getLogger("vestige.mcp")
+Lifespan = Callable[[MCPServer[None]], AbstractAsyncContextManager[None]]
 
 STARTUP_WAIT = 60.0  # seconds a tool call waits for the database and the model
 
@@ -53,8 +56,21 @@ recalls them by meaning and by exact words, strengthens what you use and lets th
 """
 
 
+class Door(Protocol):
+    """What a transport supplies to the tools: the client of a call, and the handlers' door_args."""
+
+    @property
+    def door_args(self) -> dict[str, Any]:
+        """What this door supplies to the handlers that ask for it (ToolSpec.door_args)."""
+        ...
+
+    def client_for(self, context: Context[Any, Any]) -> Client:
+        """The client a tool call runs with."""
+        ...
+
+
 class Runtime:
-    """The client, opened on a background thread so the handshake never waits for it."""
+    """The client, opened on a background thread so the handshake never waits for it (stdio's Door)."""
 
     def __init__(self, settings: config.Settings, client: Client | None = None) -> None:
         self.settings = settings
@@ -106,6 +122,10 @@ class Runtime:
                     raise ToolError(f"Vestige could not start: {exc}") from exc
         return self._client
 
+    def client_for(self, context: Context[Any, Any]) -> Client:
+        """Every call of the stdio server runs with the one client."""
+        return self.client()
+
     def close(self) -> None:
         """Close the client if it was opened."""
         if self._client is not None:
@@ -146,16 +166,17 @@ def to_call_tool_result(result: ToolResult) -> CallToolResult:
     )
 
 
-def mcp_tool(spec: ToolSpec, runtime: Runtime) -> Tool:
+def mcp_tool(spec: ToolSpec, door: Door) -> Tool:
     """The SDK tool for a handler: its signature without the client and the door's arguments."""
     signature = inspect.signature(spec.handler, eval_str=True)
     published = [p for name, p in list(signature.parameters.items())[1:] if name not in spec.door_args]
-    door = {name: runtime.door_args[name] for name in spec.door_args}
+    supplied = {name: door.door_args[name] for name in spec.door_args}
 
-    def call(**arguments: Any) -> CallToolResult:
-        client = runtime.client()
+    # The SDK passes its Context to the parameter annotated with it (not published in the schema).
+    def call(mcp_context: Context[Any, Any], **arguments: Any) -> CallToolResult:
+        client = door.client_for(mcp_context)
         try:
-            return to_call_tool_result(spec.handler(client, **arguments, **door))
+            return to_call_tool_result(spec.handler(client, **arguments, **supplied))
         except VestigeError as exc:
             raise ToolError(str(exc)) from exc
 
@@ -171,8 +192,16 @@ def mcp_tool(spec: ToolSpec, runtime: Runtime) -> Tool:
     )
 
 
+def tools_server(door: Door, lifespan: Lifespan | None = None) -> MCPServer[None]:
+    """The MCP server with every tool, each call running with the client the door gives."""
+    tools: list[Tool] = [mcp_tool(spec, door) for spec in TOOLS]
+    return MCPServer(
+        name="vestige", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan, tools=tools
+    )
+
+
 def build_server(settings: config.Settings, runtime: Runtime | None = None) -> MCPServer[None]:
-    """The MCP server with every tool, over one Runtime (opened by the server's lifespan)."""
+    """The stdio server: every tool over one Runtime (opened by the server's lifespan)."""
     runtime = runtime or Runtime(settings)
 
     @asynccontextmanager
@@ -183,13 +212,11 @@ def build_server(settings: config.Settings, runtime: Runtime | None = None) -> M
         finally:
             runtime.close()
 
-    tools: list[Tool] = [mcp_tool(spec, runtime) for spec in TOOLS]
-    return MCPServer(
-        name="vestige", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan, tools=tools
-    )
+    return tools_server(runtime, lifespan)
 
 
-def _configure_logging(settings: config.Settings) -> None:
+def configure_logging(settings: config.Settings) -> None:
+    """Log as [log] says: its level, to its file or to standard error."""
     try:
         handler: logging.Handler = (
             logging.FileHandler(settings.log.file) if settings.log.file else logging.StreamHandler(sys.stderr)
@@ -220,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = dataclasses.replace(
                 settings, storage=dataclasses.replace(settings.storage, embedded=embedded)
             )
-        _configure_logging(settings)
+        configure_logging(settings)
         if args.check_config:
             with Client.open(settings) as client:
                 health = client.health()

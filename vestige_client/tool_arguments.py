@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,8 +27,13 @@ def describe(doc: str | None) -> str:
 
 def argument_error(error: ValidationError, schema: Schema) -> str:
     """One sentence naming each invalid field and what it accepts (no pydantic text, no URL)."""
+    return problems_sentence(error.errors(include_url=False), schema)
+
+
+def problems_sentence(problems: Iterable[Mapping[str, Any]], schema: Schema) -> str:
+    """argument_error's sentence for pydantic's error dicts (a web framework hands them over as such)."""
     sentences: dict[str, str] = {}
-    for problem in error.errors(include_url=False):
+    for problem in problems:
         field = field_name(problem["loc"])
         if field not in sentences:
             sentences[field] = _sentence(field, problem, field_schema(schema, problem["loc"]))
