@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -285,3 +287,23 @@ def test_user_bind_makes_a_personal_login_and_unbind_undoes_it(
         pytest.raises(errors.IdentityRefused),
     ):
         client.list_memories()
+
+
+def test_vestige_serve_refuses_to_start_on_a_login_that_may_not_act_for_key_users(
+    database: str, team: dict[str, uuid.UUID], tmp_path: Path, login: Login
+) -> None:
+    personal = login()
+    bound_server = login("vestige_service")
+    psycopg.connect(database, autocommit=True).execute(
+        "SELECT vestige.bind_login(%(u)s, %(r)s)", {"u": team["alice"], "r": role_of(bound_server)}
+    ).connection.close()
+    for conninfo in (personal, bound_server):
+        refused = subprocess.run(
+            [str(Path(sys.executable).parent / "vestige"), "serve", "--port", "1"],
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+                 "VESTIGE_DATABASE_URL": conninfo, "VESTIGE_USER__ID": "alice"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert refused.returncode == 1, refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert "not a member of vestige_service" in refused.stderr and "[VS015]" in refused.stderr

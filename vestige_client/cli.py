@@ -1142,9 +1142,6 @@ def serve(
             raise typer.Exit(_fail(refusal, 2))
         configure_logging(settings)
         logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
-        auth = "API keys" if settings.auth.enabled else f"no auth: every request runs as {settings.user.id}"
-        url = f"http://{settings.server.host}:{settings.server.port}"
-        print(f"vestige serve: {url}/mcp (MCP) and {url}/api/v1/ (REST); {auth}", file=sys.stderr)
         server.serve(settings)
 
 

@@ -644,6 +644,10 @@ class Client:
         assert caller is not None
         return caller
 
+    def is_service_session(self) -> bool:
+        """Whether this client's login may act for other users (a vestige_service member, not bound)."""
+        return bool(self._value(sql.IS_SERVICE_SESSION, {}))
+
     def my_keys(self) -> list[ApiKey]:
         """The caller's own API keys, newest first (never a key or its hash)."""
         return self._rows(ApiKey, sql.MY_API_KEYS, {})

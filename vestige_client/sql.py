@@ -240,6 +240,8 @@ BIND_LOGIN: LiteralString = "SELECT * FROM vestige.bind_login(p_user_id => %(use
 
 # --- API keys -----------------------------------------------------------------------------------
 
+IS_SERVICE_SESSION: LiteralString = "SELECT vestige.is_service_session()"
+
 AUTHENTICATE: LiteralString = (
     "SELECT key_id, user_id, handle, scopes FROM vestige.authenticate(p_key_hash => %(key_hash)s)"
 )

@@ -12,6 +12,7 @@ loaded. Uvicorn serves the ASGI app; TLS is a reverse proxy's job.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ from vestige_client import __version__, db
 from vestige_client.client import Client
 from vestige_client.config import Settings
 from vestige_client.deployer import deploy
-from vestige_client.errors import VestigeError
+from vestige_client.errors import IdentityRefused, VestigeError
 from vestige_client.mcp_server import tools_server
 from vestige_client.server import rest
 from vestige_client.server.auth import Gate, identity_of, is_loopback
@@ -216,6 +217,16 @@ def _body_schema(request: Request) -> dict[str, Any]:
 def serve(settings: Settings) -> None:
     """Open the database, then answer HTTP on [server] host and port until SIGINT or SIGTERM."""
     with Client.open(settings) as root:
+        if settings.auth.enabled and not root.is_service_session():
+            raise IdentityRefused(
+                "this login may not act for the users of API keys: it is not a member of vestige_service "
+                "(or it is bound to one user)",
+                hint="as the DBA: GRANT vestige_service TO <the login of [storage.postgres] url>, "
+                "and do not bind that login with `vestige user bind`",
+            )
+        auth = "API keys" if settings.auth.enabled else f"no auth: every request runs as {settings.user.id}"
+        url = f"http://{settings.server.host}:{settings.server.port}"
+        print(f"vestige serve: {url}/mcp (MCP) and {url}/api/v1/ (REST); {auth}", file=sys.stderr)
         config = uvicorn.Config(
             build_app(settings, root),
             host=settings.server.host,
