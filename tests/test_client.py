@@ -136,7 +136,7 @@ LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 VS_CLASSES = {cls.sqlstate: cls for cls in errors.VestigeError.__subclasses__() if cls.sqlstate}
 
 
-@pytest.mark.parametrize("code", [f"VS{n:03d}" for n in range(1, 14)])
+@pytest.mark.parametrize("code", [f"VS{n:03d}" for n in range(1, 17)])
 def test_every_vs_code_maps_to_its_own_exception(conn: psycopg.Connection[Any], code: str) -> None:
     raise_it = "SELECT vestige_raise(%s)"
     conn.execute(
@@ -158,6 +158,12 @@ def test_other_sqlstates_become_database_errors_that_keep_the_code(
     mapped = errors.from_database(raised.value)
     assert type(mapped) is errors.VestigeDatabaseError
     assert mapped.sqlstate == "22012"
+
+
+def test_a_text_postgresql_cannot_hold_is_invalid_input_not_a_crash(client: Client) -> None:
+    refusal = r"NUL .* \(remove the NUL \(\\u0000\) characters\) \[VS006\]"
+    with pytest.raises(errors.InvalidInput, match=refusal):
+        client.search_fts("nul\x00byte")
 
 
 def test_api_errors_reach_the_caller_as_mapped_exceptions(client: Client) -> None:

@@ -217,6 +217,10 @@ def from_database(exc: psycopg.Error) -> VestigeError:
     """Map a psycopg error to the Vestige exception for its SQLSTATE (raise it `from exc`)."""
     diag = exc.diag
     message = diag.message_primary or str(exc).strip() or None
+    if isinstance(exc, psycopg.DataError) and exc.sqlstate is None:
+        # Refused by psycopg before it reached the server: a value PostgreSQL cannot hold.
+        hint = "remove the NUL (\\u0000) characters" if "NUL" in (message or "") else None
+        return InvalidInput(f"invalid value: {message}", hint=hint)
     cls = _BY_SQLSTATE.get(exc.sqlstate or "", VestigeDatabaseError)
     error = cls() if cls.own_message else cls(message, hint=diag.message_hint)
     if cls is VestigeDatabaseError:

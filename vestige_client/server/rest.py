@@ -34,7 +34,7 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API 
 router = APIRouter(
     prefix="/api/v1",
     dependencies=[Security(_bearer), Security(_api_key)],
-    responses=problems.schema([401, 403, 413, 422, 429, 503, 504]),
+    responses=problems.schema([401, 403, 404, 413, 422, 429, 503, 504]),
 )
 
 
@@ -187,7 +187,9 @@ def list_memories(
     codebase: str | None = None,
     node_type: Annotated[list[str] | None, Query(description="Only memories of these types.")] = None,
     tag: Annotated[list[str] | None, Query(description="Only memories with one of these tags.")] = None,
-    limit: int = 20,
+    limit: Annotated[
+        int, Query(ge=-(2**31), le=2**31 - 1, description="How many: 1 to 1000 (default 20).")
+    ] = 20,
 ) -> Any:
     """The visible, current memories, newest first."""
     return jsonable(client.list_memories(codebase=codebase, node_types=node_type, tags=tag, limit=limit))
