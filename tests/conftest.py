@@ -33,7 +33,10 @@ REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 # The files that take longest, run first: with one file per worker (--dist loadfile) a long file
 # handed out last would keep one worker busy while the others idle.
-SLOW_FIRST = ["test_migrate_reembed.py", "test_runbook.py", "test_mcp.py", "test_cli.py", "test_deploy.py"]
+SLOW_FIRST = [
+    "test_migrate_reembed.py", "test_runbook.py", "test_mcp.py", "test_serve.py", "test_identity.py",
+    "test_cli.py", "test_deploy.py",
+]  # fmt: skip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
