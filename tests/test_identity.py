@@ -24,10 +24,11 @@ from test_cli import Vestige
 from test_client import settings_for
 from test_mcp import mcp_server
 
-from vestige_client import errors, keys
+from vestige_client import errors, keys, local_postgres
 from vestige_client.client import Client, NewMemory
 from vestige_client.db import scalar
 
+REPO = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"vst_[A-Za-z0-9_-]{43}")
 Login = Callable[..., str]
 
@@ -307,3 +308,17 @@ def test_vestige_serve_refuses_to_start_on_a_login_that_may_not_act_for_key_user
         assert refused.returncode == 1, refused.stderr
         assert refused.stderr.count("\n") == 1
         assert "not a member of vestige_service" in refused.stderr and "[VS015]" in refused.stderr
+
+
+def test_an_upgraded_install_keeps_its_application_login_working(
+    database: str, login: Login, tmp_path: Path
+) -> None:
+    """Before role_vestige_service any vestige_app login named the caller; the deploy keeps it so."""
+    before = "function_find_memory"  # the last change before role_vestige_service in the plan
+    target = local_postgres.sqitch_target(database)
+    subprocess.run(["sqitch", "revert", "-y", "--quiet", "--to", before, target], cwd=REPO, check=True)
+    application = login()  # the runbook's `vestige`: a member of vestige_app, made before the upgrade
+    with Client.open(settings_for(database, tmp_path, VESTIGE_STORAGE__POSTGRES__AUTO_DEPLOY="true")):
+        pass  # the client deploys the rest of the plan
+    with Client.open(settings_for(application, tmp_path)) as client:
+        assert client.is_service_session() and client.stats().own == 0

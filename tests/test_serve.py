@@ -26,14 +26,14 @@ import httpx2
 import psycopg
 import pytest
 import schemathesis
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, given, settings
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
-from mcp_types import CallToolResult
 from openapi_spec_validator import validate
 from psycopg import sql
+from test_mcp import Mcp
 
 from vestige_client import config, keys
 from vestige_client.client import Client
@@ -182,29 +182,6 @@ def bob(server: Server, serve_db: str) -> str:
     return new_key(server, serve_db, "bob")
 
 
-class Mcp:
-    """An initialized MCP session over Streamable HTTP."""
-
-    def __init__(self, portal: BlockingPortal, session: ClientSession) -> None:
-        self.portal = portal
-        self.session = session
-
-    def call(self, tool: str, **arguments: Any) -> CallToolResult:
-        result: CallToolResult = self.portal.call(self.session.call_tool, tool, arguments)
-        return result
-
-    def ok(self, tool: str, **arguments: Any) -> Any:
-        result = self.call(tool, **arguments)
-        assert not result.is_error, result.content[0].text  # type: ignore[union-attr]
-        return result.structured_content
-
-    def error(self, tool: str, **arguments: Any) -> str:
-        result = self.call(tool, **arguments)
-        assert result.is_error, f"{tool} {arguments} should have failed"
-        text: str = result.content[0].text  # type: ignore[union-attr]
-        return text
-
-
 @contextmanager
 def mcp_session(server: Server, key: str, header: str = "Authorization") -> Iterator[Mcp]:
     value = f"Bearer {key}" if header == "Authorization" else key
@@ -217,8 +194,8 @@ def mcp_session(server: Server, key: str, header: str = "Authorization") -> Iter
         ),
         portal.wrap_async_context_manager(ClientSession(read, write)) as session,
     ):
-        portal.call(session.initialize)
-        yield Mcp(portal, session)
+        init = portal.call(session.initialize)
+        yield Mcp(portal, session, init.instructions)
 
 
 def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
