@@ -274,6 +274,9 @@ def test_mcp_over_http_publishes_the_same_tools_as_the_stdio_server(server: Serv
         refused = assert_problem(http.post("/api/v1/search", json={"query": "x", "limit": 0}), 422)
         assert refused["detail"] == "invalid limit 0: must be between 1 and 50", "one sentence on both doors"
         assert_problem(http.post("/api/v1/search", json={"query": "x", "limti": 3}), 422)
+        # Stateless: no event stream to hold open (the SDK client above went on without one).
+        stream = http.get("/mcp", headers={"Accept": "text/event-stream"})
+        assert assert_problem(stream, 405) and stream.headers["allow"] == "POST"
 
 
 # --- two users ----------------------------------------------------------------------------------------

@@ -155,6 +155,13 @@ def build_app(settings: Settings, root: Client) -> ASGIApp:
     )
     app.state.backend = settings.storage.backend
     app.include_router(rest.router)
+
+    # Stateless: there is no session whose messages a GET event stream could carry, so GET /mcp
+    # is 405, as the transport allows (clients then only POST), never a stream left open to time out.
+    @app.get(MCP_PATH, include_in_schema=False)
+    def no_event_stream() -> Response:
+        return problem(405, "this server sends no event stream: POST MCP messages", headers={"Allow": "POST"})
+
     app.router.routes.extend(mcp_app.routes)
     _add_problem_handlers(app)
 
