@@ -1,12 +1,13 @@
--- Deploy vestige:function_create_user
+-- Deploy vestige:function_create_user (reworked: service sessions only)
 -- Provision a user. The trusted server calls it (for example on first sight of an account), so
--- it needs no caller identity.
+-- it needs no caller identity; but only a service session (vestige.is_service_session) may: a
+-- personal login is one user and provisions nobody.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
 -- why: definer so users are created only through this check, not by direct SQL as vestige_app.
-CREATE FUNCTION vestige.create_user(
+CREATE OR REPLACE FUNCTION vestige.create_user(
     p_handle       text,
     p_display_name text DEFAULT NULL,
     p_id           uuid DEFAULT NULL
@@ -20,6 +21,11 @@ AS $$
 DECLARE
     v_id uuid;
 BEGIN
+    IF NOT vestige.is_service_session() THEN
+        RAISE EXCEPTION 'the login role % may not create users: only a server''s login or an operator may', session_user
+            USING ERRCODE = 'VS015',
+                  HINT = 'Ask an operator: `vestige user create <handle>`.';
+    END IF;
     IF p_handle IS NULL OR p_handle !~ '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$' THEN
         RAISE EXCEPTION 'invalid handle %', coalesce(quote_literal(p_handle), 'NULL')
             USING ERRCODE = 'VS006',
@@ -44,8 +50,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.create_user(text, text, uuid) IS
-'Create a user and return its id (p_id, or a new one). Needs no caller identity: the trusted server provisions users. Errors: VS006 bad handle (1-64 letters, digits and _ . @ -, starting with a letter or digit), VS013 handle or id already taken.';
+'Create a user and return its id (p_id, or a new one). Needs no caller identity, but a service session (vestige.is_service_session): the trusted server or an operator provisions users. Errors: VS015 not a service session, VS006 bad handle (1-64 letters, digits and _ . @ -, starting with a letter or digit), VS013 handle or id already taken.';
 
-GRANT EXECUTE ON FUNCTION vestige.create_user(text, text, uuid) TO vestige_app;
 
 COMMIT;

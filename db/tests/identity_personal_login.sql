@@ -5,7 +5,7 @@
 -- a service login has no identity at all; SET ROLE changes none of this; a service login (and
 -- the superuser running this test) names the caller.
 BEGIN;
-SELECT plan(68);
+SELECT plan(69);
 
 -- Fixtures (superuser). Logins: alice (personal, bound to a), stranger (vestige_app only,
 -- unbound), server (vestige_service), server2 (vestige_service but bound to c: bound wins).
@@ -207,6 +207,7 @@ SELECT throws_ok($$SELECT * FROM vestige.list_api_keys()$$, '42501', NULL, 'list
 SELECT throws_ok(format('SELECT * FROM vestige.revoke_api_key(%L)', pg_temp.m('missing')), '42501', NULL, 'revoke_api_key should be refused (operator only)');
 SELECT throws_ok($$SELECT * FROM vestige.reembed_prepare('m', 3, repeat('b', 64))$$, '42501', NULL, 'reembed_prepare should be refused (operator only)');
 SELECT throws_ok($$SELECT vestige.import_begin()$$, '42501', NULL, 'import_begin should be refused (operator only)');
+SELECT throws_ok($$SELECT vestige.create_user('mallory')$$, 'VS015', NULL, 'a personal login should not create users');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc AS p
             WHERE p.pronamespace = 'vestige'::regnamespace AND has_function_privilege('tap_alice', p.oid, 'EXECUTE')),
           (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc AS p
