@@ -169,6 +169,7 @@ def test_vestige_mcp_with_a_personal_login_cannot_impersonate(
         ):
             message = mcp.error(tool, **arguments)
             assert "[VS015]" in message and "is bound to user alice" in message, (tool, message)
+            assert '[user] id = "alice"' in message, "the hint says what to configure"
     assert digest(conn) == before
     with mcp_server(alice, tmp_path, user="alice") as mcp:
         assert "salary" not in str(mcp.ok("search", query="salary"))

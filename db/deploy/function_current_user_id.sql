@@ -30,7 +30,7 @@ BEGIN
            AND (NOT pg_catalog.pg_input_is_valid(v_raw, 'uuid') OR v_raw::uuid <> v_bound.id) THEN
             RAISE EXCEPTION 'the login role % is bound to user %: it may not act as %', v_login, v_bound.handle, v_raw
                 USING ERRCODE = 'VS015',
-                      HINT = 'Leave vestige.user_id unset (or set it to your own id); to act for other users, a server logs in as a member of vestige_service.';
+                      HINT = pg_catalog.format('This login is always user %s: name that user or none (in vestige.toml: [user] id = "%s"); a server that acts for many users logs in as a member of vestige_service.', v_bound.handle, v_bound.handle);
         END IF;
         RETURN v_bound.id;
     END IF;
