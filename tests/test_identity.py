@@ -171,6 +171,9 @@ def test_vestige_mcp_with_a_personal_login_cannot_impersonate(
             assert "[VS015]" in message and "is bound to user alice" in message, (tool, message)
             assert '[user] id = "alice"' in message, "the hint says what to configure"
     assert digest(conn) == before
+    checked = Vestige(alice, tmp_path)("config", "check", VESTIGE_USER__ID="bob")
+    assert checked.exit_code == 1 and "[VS015]" in checked.stderr, "config check tries the identity"
+    assert Vestige(alice, tmp_path)("config", "check", VESTIGE_USER__ID="alice").exit_code == 0
     with mcp_server(alice, tmp_path, user="alice") as mcp:
         assert "salary" not in str(mcp.ok("search", query="salary"))
         assert "not found" in mcp.error("memory", action="get", id=str(team["bob_private"]))

@@ -1174,6 +1174,7 @@ def config_check(as_json: JsonOption = False) -> None:
     with _errors():
         settings = _settings()
         with Client.open(settings) as client:
+            client.check_identity()
             health = client.health()
             model = client.registered_model()
             if model is not None:

@@ -644,6 +644,11 @@ class Client:
         assert caller is not None
         return caller
 
+    def check_identity(self) -> None:
+        """Check that the database accepts this client's user (IdentityRefused, VS015, for a login
+        bound to another user; NoIdentity, VS001, for a login that may act for nobody)."""
+        self._value(sql.CURRENT_USER_ID, {})
+
     def is_service_session(self) -> bool:
         """Whether this client's login may act for other users (a vestige_service member, not bound)."""
         return bool(self._value(sql.IS_SERVICE_SESSION, {}))

@@ -250,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         if args.check_config:
             with Client.open(settings) as client:
+                client.check_identity()
                 health = client.health()
             print(
                 f"configuration ok ({settings.source or 'defaults'}); database {health.status}",

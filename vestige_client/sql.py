@@ -242,6 +242,8 @@ BIND_LOGIN: LiteralString = "SELECT * FROM vestige.bind_login(p_user_id => %(use
 
 IS_SERVICE_SESSION: LiteralString = "SELECT vestige.is_service_session()"
 
+CURRENT_USER_ID: LiteralString = "SELECT vestige.current_user_id()"
+
 AUTHENTICATE: LiteralString = (
     "SELECT key_id, user_id, handle, scopes FROM vestige.authenticate(p_key_hash => %(key_hash)s)"
 )
