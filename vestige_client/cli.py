@@ -38,7 +38,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from vestige_client import config, db, keys, local_postgres, sql
-from vestige_client.client import Client, NewMemory, SearchFilters
+from vestige_client.client import Client, NewMemory, SearchFilters, id_or_lookup
 from vestige_client.deployer import deploy
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError
 from vestige_client.migrate import reembed as switch
@@ -733,10 +733,7 @@ def _bind(user: str, login: str | None, as_json: bool) -> None:
 
 def _operator_user(operator: db.Operator, user: str) -> uuid.UUID:
     """A user's id as is, or looked up by handle (VS011 when there is none)."""
-    try:
-        return uuid.UUID(user)
-    except ValueError:
-        return uuid.UUID(str(db.scalar(operator.conn, sql.FIND_USER, {"handle": user})))
+    return id_or_lookup(user, lambda handle: db.scalar(operator.conn, sql.FIND_USER, {"handle": handle}))
 
 
 # --- API keys -----------------------------------------------------------------------------------

@@ -668,15 +668,24 @@ def _fetch_id(cur: psycopg.Cursor[Any]) -> uuid.UUID:
     return uuid.UUID(str(row[0]))
 
 
-def _id_of(
-    database: db.Database, caller: uuid.UUID | None, value: str, query: LiteralString, param: str
-) -> uuid.UUID:
-    """A uuid as is; anything else is looked up by the SQL function of `query` (the one that decides)."""
+def id_or_lookup(value: str, lookup: Callable[[str], object]) -> uuid.UUID:
+    """A uuid as is; anything else is looked up (by the SQL function that decides: no I/O for a uuid)."""
     try:
         return uuid.UUID(value)
     except ValueError:
+        return uuid.UUID(str(lookup(value)))
+
+
+def _id_of(
+    database: db.Database, caller: uuid.UUID | None, value: str, query: LiteralString, param: str
+) -> uuid.UUID:
+    """A uuid as is; anything else is looked up by the SQL function of `query`, as the caller."""
+
+    def lookup(text: str) -> object:
         with database.transaction(caller) as conn:
-            return uuid.UUID(str(db.scalar(conn, query, {param: value})))
+            return db.scalar(conn, query, {param: text})
+
+    return id_or_lookup(value, lookup)
 
 
 def _insert_params(memory: NewMemory, vector: Vector, model_hash: str | None) -> dict[str, Any]:
