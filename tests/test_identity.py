@@ -266,6 +266,11 @@ def test_the_key_commands_show_a_key_once_and_never_again(
     assert bad.exit_code == 1 and bad.stderr.count("\n") == 1 and "invalid --expires 'soon'" in bad.stderr
     nobody = vestige("key", "create", "--user", "nobody", "--label", "x")
     assert nobody.exit_code == 1 and "[VS011]" in nobody.stderr
+    unlabelled = vestige("key", "create", "--user", "bob", "--label", "")
+    assert unlabelled.exit_code == 1 and unlabelled.stderr.count("\n") == 1 and "[VS006]" in unlabelled.stderr
+    not_an_id = vestige("key", "revoke", "laptop")
+    assert not_an_id.exit_code == 2 and "invalid value for 'ID'" in not_an_id.stderr
+    assert len(vestige.json("key", "list")) == 2, "the refused commands stored or revoked nothing"
     # The application's login is no operator: one line saying who may.
     app_login = Vestige(login("vestige_service"), tmp_path)
     refused = app_login("key", "list")
@@ -280,6 +285,12 @@ def test_user_bind_makes_a_personal_login_and_unbind_undoes_it(
     vestige = Vestige(database, tmp_path)
     bound = vestige("user", "bind", "alice", role_of(alice))
     assert bound.exit_code == 0 and f"alice now logs in as {role_of(alice)}." in bound.stdout
+    no_role = vestige("user", "bind", "bob", "no_such_login")
+    assert (
+        no_role.exit_code == 1
+        and "no login role no_such_login" in no_role.stderr
+        and "[VS006]" in no_role.stderr
+    )
     taken = vestige("user", "bind", "bob", role_of(alice))
     assert (
         taken.exit_code == 1 and "[VS013]" in taken.stderr and "already bound to user alice" in taken.stderr
