@@ -1,12 +1,13 @@
--- Deploy vestige:function_import_apply
+-- Deploy vestige:function_import_apply (reworked: a staged text that holds a secret is refused)
 -- Move one staged batch into the real tables, set-based: memories with their scheduling, then
 -- edges, then intentions, all owned by p_owner and private. Re-running a batch adds nothing
--- (ON CONFLICT), so an interrupted import converges when it is run again.
+-- (ON CONFLICT), so an interrupted import converges when it is run again. No secret enters this
+-- way either (vestige.find_secrets): the copy filters or redacts before it stages.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE FUNCTION vestige.import_apply(
+CREATE OR REPLACE FUNCTION vestige.import_apply(
     p_owner      uuid,
     p_model_hash text    DEFAULT NULL,
     p_update     boolean DEFAULT false
@@ -36,6 +37,7 @@ DECLARE
     v_edges_in integer;
     v_ints     integer;
     v_ints_in  integer;
+    v_secret   record;
 BEGIN
     IF p_owner IS NULL OR NOT EXISTS (SELECT FROM vestige.users AS u WHERE u.id = p_owner) THEN
         RAISE EXCEPTION 'unknown owner %', coalesce(p_owner::text, 'NULL')
@@ -60,6 +62,17 @@ BEGIN
             RAISE EXCEPTION 'a staged vector has % dimensions, the registered model %', v_dims, v_model.dimension
                 USING ERRCODE = 'VS004', HINT = 'Copy vectors of the registered width only.';
         END IF;
+    END IF;
+
+    SELECT t.item, t.id, f.kind, f."position" INTO v_secret
+      FROM (SELECT 'memory' AS item, s.id, s.content FROM vestige.import_nodes AS s
+            UNION ALL
+            SELECT 'intention', i.id, i.content FROM vestige.import_intentions AS i) AS t
+     CROSS JOIN LATERAL vestige.find_secrets(t.content) AS f
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'staged % % holds a secret: % at character %', v_secret.item, v_secret.id, v_secret.kind, v_secret."position"
+            USING ERRCODE = 'VS017', HINT = 'Leave it out of the copy, or stage vestige.redact_secrets(content) (vestige migrate copy does either, by [ingest] secrets).';
     END IF;
 
     SELECT count(*) INTO v_nodes FROM vestige.import_nodes;
@@ -142,6 +155,6 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.import_apply(uuid, text, boolean) IS
-'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): move the staged batch (vestige.import_nodes, import_edges, import_intentions) into the memory tables, owned by p_owner, private, with no groups, keeping the staged ids and times; memories get their scheduling row; a superseded_by that names a memory neither present nor staged is dropped; edges whose ends are missing and related memory ids that do not exist are left out. Rows already present are kept (ON CONFLICT DO NOTHING; one the owner has without a vector gets the staged vector: vectors_filled), or with p_update replaced when the staged updated_at is newer and p_owner owns them (content, type, tags, metadata, validity, protection, supersession, vector and scheduling). Empties the staging tables and returns the counts inserted, updated and already present. Staged vectors must be of the registered model (p_model_hash) and width. Errors: VS002 no model registered, VS003 other model, VS004 other width, VS011 unknown owner.';
+'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): move the staged batch (vestige.import_nodes, import_edges, import_intentions) into the memory tables, owned by p_owner, private, with no groups, keeping the staged ids and times; memories get their scheduling row; a superseded_by that names a memory neither present nor staged is dropped; edges whose ends are missing and related memory ids that do not exist are left out. Rows already present are kept (ON CONFLICT DO NOTHING; one the owner has without a vector gets the staged vector: vectors_filled), or with p_update replaced when the staged updated_at is newer and p_owner owns them (content, type, tags, metadata, validity, protection, supersession, vector and scheduling). Empties the staging tables and returns the counts inserted, updated and already present. Staged vectors must be of the registered model (p_model_hash) and width. Errors: VS002 no model registered, VS003 other model, VS004 other width, VS011 unknown owner, VS017 a staged memory or intention holds a secret (vestige.find_secrets; the batch is refused whole).';
 
 COMMIT;

@@ -1,12 +1,14 @@
--- Deploy vestige:function_insert_memory
+-- Deploy vestige:function_insert_memory (reworked: the tag rule; only an operator chooses the id)
 -- Store a memory owned by the caller, with its scheduling row. The vector, when given, must
--- belong to the registered model.
+-- belong to the registered model. Only an operator's session (a member of vestige_owner, or a
+-- superuser) may choose the id: 'that id is taken' would otherwise tell an application caller
+-- that a memory it cannot see exists, where every other function answers 'not found'.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
 -- why: definer so the registry check cannot be stepped around; the caller becomes the owner.
-CREATE FUNCTION vestige.insert_memory(
+CREATE OR REPLACE FUNCTION vestige.insert_memory(
     p_content            text,
     p_node_type          text             DEFAULT 'fact',
     p_tags               text[]           DEFAULT '{}',
@@ -35,7 +37,12 @@ DECLARE
     v_id     uuid := coalesce(p_id, gen_random_uuid());
     v_groups uuid[];
 BEGIN
+    IF p_id IS NOT NULL AND NOT pg_has_role(session_user, 'vestige_owner', 'MEMBER') THEN
+        RAISE EXCEPTION 'only an operator may choose the id of a new memory'
+            USING ERRCODE = 'VS006', HINT = 'Leave the id out: the memory gets a new one.';
+    END IF;
     PERFORM vestige.check_content(p_content);
+    PERFORM vestige.check_tags(p_tags);
     IF p_node_type IS NULL OR p_node_type !~ '\S' OR length(p_node_type) > 64 THEN
         RAISE EXCEPTION 'invalid node_type %', coalesce(quote_literal(p_node_type), 'NULL')
             USING ERRCODE = 'VS006', HINT = 'Use a short type such as fact, concept, event, person, place, note, pattern, decision or reflection.';
@@ -74,7 +81,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.insert_memory(text, text, text[], text, jsonb, public.vector, text, text[], jsonb, text, timestamptz, timestamptz, text, uuid[], boolean, uuid) IS
-'Store a memory owned by the caller and return its id; it starts unreviewed (FSRS state new, due now). The embedding is optional and must match the registered model (p_model_hash). Errors: VS006 bad input (blank or > 1 MiB content, bad type, metadata not an object), VS010 sharing with a group the caller is not in, VS002/VS003/VS004/VS007 vector checks, VS013 id taken.';
+'Store a memory owned by the caller and return its id; it starts unreviewed (FSRS state new, due now). The embedding is optional and must match the registered model (p_model_hash). Errors: VS006 bad input (blank or > 1 MiB content, more than 32 tags or a tag blank or over 64 characters, bad type, metadata not an object, p_id given by a session that is not an operator''s: a member of vestige_owner or a superuser), VS017 a secret in the content, VS010 sharing with a group the caller is not in, VS002/VS003/VS004/VS007 vector checks, VS013 id taken (p_id).';
 
 GRANT EXECUTE ON FUNCTION vestige.insert_memory(text, text, text[], text, jsonb, public.vector, text, text[], jsonb, text, timestamptz, timestamptz, text, uuid[], boolean, uuid) TO vestige_app;
 

@@ -1,4 +1,4 @@
--- Deploy vestige:function_update_memory
+-- Deploy vestige:function_update_memory (reworked: the tag rule, vestige.check_tags)
 -- Change a memory the caller owns. NULL arguments keep the current value. New content without
 -- a new vector clears the stored vector, since it no longer describes the text.
 
@@ -6,7 +6,7 @@ BEGIN;
 SET LOCAL ROLE vestige_owner;
 
 -- why: definer so only the owner's rows change and vectors pass the registry check.
-CREATE FUNCTION vestige.update_memory(
+CREATE OR REPLACE FUNCTION vestige.update_memory(
     p_id            uuid,
     p_content       text          DEFAULT NULL,
     p_node_type     text          DEFAULT NULL,
@@ -36,6 +36,9 @@ DECLARE
 BEGIN
     IF p_content IS NOT NULL THEN
         PERFORM vestige.check_content(p_content);
+    END IF;
+    IF p_tags IS NOT NULL THEN
+        PERFORM vestige.check_tags(p_tags);
     END IF;
     IF p_node_type IS NOT NULL AND (p_node_type !~ '\S' OR length(p_node_type) > 64) THEN
         RAISE EXCEPTION 'invalid node_type %', quote_literal(p_node_type)
@@ -92,7 +95,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.update_memory(uuid, text, text, text[], text, jsonb, public.vector, text, text[], jsonb, text, timestamptz, timestamptz, boolean, uuid) IS
-'Change a memory the caller owns and return its id; NULL arguments keep the current value, scheduling is kept. New content without a new vector clears the stored vector. Errors: VS008 not found or not visible, VS009 not the owner, VS006 bad input, vector checks as insert_memory.';
+'Change a memory the caller owns and return its id; NULL arguments keep the current value, scheduling is kept. New content without a new vector clears the stored vector. Errors: VS008 not found or not visible, VS009 not the owner, VS006 bad input (the content and tag rules of insert_memory), VS017 a secret in the content, vector checks as insert_memory.';
 
 GRANT EXECUTE ON FUNCTION vestige.update_memory(uuid, text, text, text[], text, jsonb, public.vector, text, text[], jsonb, text, timestamptz, timestamptz, boolean, uuid) TO vestige_app;
 

@@ -1,5 +1,5 @@
 -- pgTAP: the weighted tsvector of memories (content A, node_type B, tags C): vestige.memory_tsv
--- and the trigger that keeps search_tsv up to date, also for direct SQL as vestige_app.
+-- and the trigger that keeps search_tsv up to date, also for the API's writes on behalf of vestige_app.
 BEGIN;
 SELECT plan(14);
 
@@ -35,22 +35,20 @@ SELECT ok((SELECT search_tsv @@ to_tsquery('english', 'fox:A') AND search_tsv @@
               FROM vestige.knowledge_nodes WHERE id = pg_temp.fx('fox')),
           'weighted queries should find content words as A, the type as B and tags as C');
 
--- Direct SQL as vestige_app goes through the same trigger.
-SELECT lives_ok($$WITH i AS (INSERT INTO vestige.knowledge_nodes (content, node_type, owner_user_id)
-                            VALUES ('Cats sleep a lot', 'note', pg_temp.fx('alice')) RETURNING id)
-                  INSERT INTO fx SELECT 'direct', id FROM i$$,
-                'vestige_app should insert a memory directly (the trigger can read the language and the expression)');
+-- The API functions called by vestige_app go through the same trigger.
+SELECT lives_ok($$INSERT INTO fx SELECT 'direct', vestige.insert_memory(p_content => 'Cats sleep a lot', p_node_type => 'note')$$,
+                'vestige_app should insert a memory through insert_memory');
 SELECT is((SELECT search_tsv FROM vestige.knowledge_nodes WHERE id = pg_temp.fx('direct')),
           $$'cat':1A 'sleep':2A 'lot':4A 'note':5B$$::tsvector,
           'a memory inserted directly should get its tsvector');
 
-SELECT lives_ok(format($$UPDATE vestige.knowledge_nodes SET content = 'Dogs bark', tags = ARRAY['pets'] WHERE id = %L$$, pg_temp.fx('direct')),
-                'the owner should edit content and tags directly');
+SELECT lives_ok(format($$SELECT vestige.update_memory(p_id => %L, p_content => 'Dogs bark', p_tags => ARRAY['pets'])$$, pg_temp.fx('direct')),
+                'the owner should edit content and tags through update_memory');
 SELECT is((SELECT search_tsv FROM vestige.knowledge_nodes WHERE id = pg_temp.fx('direct')),
           $$'dog':1A 'bark':2A 'note':3B 'pet':4C$$::tsvector,
           'editing content and tags should recompute the tsvector');
-SELECT lives_ok(format($$UPDATE vestige.knowledge_nodes SET node_type = 'pattern' WHERE id = %L$$, pg_temp.fx('direct')),
-                'the owner should edit the node type directly');
+SELECT lives_ok(format($$SELECT vestige.update_memory(p_id => %L, p_node_type => 'pattern')$$, pg_temp.fx('direct')),
+                'the owner should edit the node type through update_memory');
 SELECT is((SELECT search_tsv FROM vestige.knowledge_nodes WHERE id = pg_temp.fx('direct')),
           $$'dog':1A 'bark':2A 'pattern':3B 'pet':4C$$::tsvector,
           'editing the node type should recompute the tsvector');

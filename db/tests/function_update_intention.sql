@@ -110,14 +110,14 @@ SELECT throws_ok(format($$SELECT vestige.update_intention(p_id => %L, p_status =
                  'VS008', NULL, 'an intention of another user should be reported as not found (VS008)');
 SELECT throws_ok($$SELECT vestige.update_intention(p_id => gen_random_uuid(), p_status => 'cancelled')$$,
                  'VS008', NULL, 'a missing intention should raise VS008');
-SELECT lives_ok(format($$UPDATE vestige.intentions SET status = 'cancelled' WHERE id = %L$$, pg_temp.fx('bob_plan')),
-                'a direct UPDATE of another user''s intention should run');
+SELECT throws_ok(format($$UPDATE vestige.intentions SET status = 'cancelled' WHERE id = %L$$, pg_temp.fx('bob_plan')),
+                 '42501', NULL, 'a direct UPDATE of another user''s intention should be refused (42501)');
 SELECT is((SELECT count(*) FROM vestige.intentions WHERE id = pg_temp.fx('bob_plan')), 0::bigint,
           'an intention of bob should be invisible to alice by direct SELECT');
 
 RESET ROLE;
 SELECT set_eq($$SELECT * FROM vestige.intentions$$, $$SELECT * FROM mid$$,
-              'the refused calls and the direct UPDATE under row-level security should change nothing');
+              'the refused calls and the refused direct UPDATE should change nothing');
 SELECT results_eq(
     format($$SELECT content, status, priority::integer FROM vestige.intentions WHERE id = %L$$, pg_temp.fx('bob_plan')),
     $$VALUES ('bob''s secret plan', 'active', 3)$$,

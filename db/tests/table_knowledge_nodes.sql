@@ -3,9 +3,10 @@
 BEGIN;
 SELECT plan(27);
 
--- Fixtures (superuser): user A; memories are written directly as vestige_app below.
+-- Fixtures (superuser): user A; memories are written directly as vestige_owner below (vestige_app
+-- writes through the API functions only, which run as vestige_owner).
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
-GRANT SELECT ON ids TO vestige_app;
+GRANT SELECT ON ids TO vestige_owner;
 CREATE FUNCTION pg_temp.m(p_name text) RETURNS uuid
 LANGUAGE sql STABLE AS $$ SELECT i.id FROM ids AS i WHERE i.name = p_name $$;
 CREATE FUNCTION pg_temp.node(p_id uuid) RETURNS vestige.knowledge_nodes
@@ -22,10 +23,9 @@ INSERT INTO ids VALUES ('a', vestige_test.user('a')),
 SELECT has_trigger('vestige', 'knowledge_nodes', 'knowledge_nodes_tsv', 'knowledge_nodes should have the tsvector trigger');
 SELECT has_trigger('vestige', 'knowledge_nodes', 'knowledge_nodes_updated_at', 'knowledge_nodes should have the updated_at trigger');
 
-SET LOCAL ROLE vestige_app;
-SELECT vestige_test.act_as(pg_temp.m('a'));
+SET LOCAL ROLE vestige_owner;
 
--- The weighted tsvector on insert (direct SQL as vestige_app: the trigger runs as the writer).
+-- The weighted tsvector on insert (the trigger runs as the writer).
 INSERT INTO vestige.knowledge_nodes (id, content, node_type, tags, owner_user_id)
 VALUES (pg_temp.m('m'), 'Glaciers are melting fast', 'decision', '{kayak trips}', pg_temp.m('a'));
 SELECT is(pg_temp.lexemes(pg_temp.m('m')), '{decis:B,fast:A,glacier:A,kayak:C,melt:A,trip:C}'::text[],
@@ -54,7 +54,7 @@ SELECT is(pg_temp.lexemes(pg_temp.m('m')), '{event:B,freez:A,river:A}'::text[], 
 -- The language comes from vestige.settings.
 RESET ROLE;
 UPDATE vestige.settings SET fts_language = 'simple';
-SET LOCAL ROLE vestige_app;
+SET LOCAL ROLE vestige_owner;
 INSERT INTO vestige.knowledge_nodes (id, content, owner_user_id) VALUES (pg_temp.m('simple'), 'The running dogs', pg_temp.m('a'));
 SELECT is(pg_temp.lexemes(pg_temp.m('simple')), '{dogs:A,fact:B,running:A,the:A}'::text[],
           'with fts_language simple the trigger should keep stop words and not stem');
@@ -73,7 +73,7 @@ UPDATE vestige.knowledge_nodes
  WHERE id = pg_temp.m('m');
 SELECT is((pg_temp.node(pg_temp.m('m'))).updated_at, '2020-01-01'::timestamptz,
           'a change of strengths, counters or the vector only should not move updated_at');
-SET LOCAL ROLE vestige_app;
+SET LOCAL ROLE vestige_owner;
 UPDATE vestige.knowledge_nodes SET protected = true WHERE id = pg_temp.m('m');
 SELECT results_eq($$SELECT updated_at, created_at FROM pg_temp.node(pg_temp.m('m'))$$,
                   $$VALUES (now(), '2019-01-01'::timestamptz)$$,
@@ -87,7 +87,7 @@ SET LOCAL session_replication_role = origin;
 UPDATE vestige.knowledge_nodes SET visibility = 'public', updated_at = '2000-01-01' WHERE id = pg_temp.m('m');
 SELECT is((pg_temp.node(pg_temp.m('m'))).updated_at, now(),
           'an explicit updated_at next to a described change (visibility) should be overridden by the trigger');
-SET LOCAL ROLE vestige_app;
+SET LOCAL ROLE vestige_owner;
 
 -- The table's own checks (the last guard behind the API).
 SELECT throws_ok(format($$INSERT INTO vestige.knowledge_nodes (content, owner_user_id) VALUES (' ', %L)$$, pg_temp.m('a')),

@@ -1,0 +1,5 @@
+-- Revert vestige:function_check_tags
+
+BEGIN;
+DROP FUNCTION vestige.check_tags(text[]);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert vestige:function_import_apply
+
+BEGIN;
+DROP FUNCTION vestige.import_apply(uuid, text, boolean);
+COMMIT;
