@@ -3,7 +3,8 @@
 -- Prediction-error gating (DESIGN §4.8): compare a new memory with its nearest visible neighbour,
 -- decide (create, reinforce, update or supersede) and write, in one call. The ingests of one
 -- user are serialised by a transaction-level advisory lock taken before the neighbour lookup,
--- so two identical concurrent ingests give one create and one reinforce. The contradiction
+-- so two identical concurrent ingests give one create and one reinforce; the same text again is
+-- found exactly, before the approximate neighbour, and reinforced. The contradiction
 -- signal (vestige.contradicts) is computed on the neighbour once it is locked, and p_after links
 -- the memories of a batch in order, so a client makes one call per memory and decides nothing.
 -- The thresholds are the constants at the top of the function, and only there.
@@ -61,6 +62,7 @@ DECLARE
     v_merged   text;
     v_new      uuid;
     v_contradiction boolean := false;
+    v_same     boolean;  -- the neighbour is the caller's own memory with exactly this text
     v_result   uuid;  -- the memory this ingest ends in: the new one, or m
 BEGIN
     PERFORM vestige.check_content(p_content);
@@ -76,9 +78,20 @@ BEGIN
     -- statement, so (in READ COMMITTED) it sees what an ingest we waited for has committed.
     PERFORM pg_advisory_xact_lock(hashtextextended('vestige.ingest:' || v_user::text, 0));
 
-    -- The nearest visible, not superseded neighbour: the KNN leg of search_hybrid.
-    SELECT h.id INTO v_match
-      FROM vestige.search_hybrid(p_embedding => p_embedding, p_model_hash => p_model_hash, p_limit => 1) AS h;
+    -- The same text again is the same memory: the caller's own current memory with exactly this
+    -- text, looked up exactly (knowledge_nodes_owner_content_idx), so an approximate vector walk
+    -- that misses it cannot make a duplicate.
+    SELECT n.id INTO v_match
+      FROM vestige.knowledge_nodes AS n
+     WHERE n.owner_user_id = v_user AND md5(n.content) = md5(p_content) AND n.content = p_content
+       AND n.superseded_by IS NULL AND n.embedding IS NOT NULL
+     LIMIT 1;
+    v_same := FOUND;
+    -- Else the nearest visible, not superseded neighbour: the KNN leg of search_hybrid.
+    IF NOT v_same THEN
+        SELECT h.id INTO v_match
+          FROM vestige.search_hybrid(p_embedding => p_embedding, p_model_hash => p_model_hash, p_limit => 1) AS h;
+    END IF;
 
     -- Lock it (an own memory for the write, another user's one for the edge) and read it again:
     -- a concurrent writer may have changed, superseded or deleted it since.
@@ -102,7 +115,11 @@ BEGIN
     END IF;
 
     -- The decision, in this order.
-    IF coalesce(p_force_create, false) OR v_m.id IS NULL OR v_s < c_contradict_at THEN
+    IF coalesce(p_force_create, false) OR v_m.id IS NULL THEN
+        v_decision := 'create';
+    ELSIF v_same THEN
+        v_decision := 'reinforce';
+    ELSIF v_s < c_contradict_at THEN
         v_decision := 'create';
     ELSIF v_m.owner_user_id <> v_user THEN
         -- Never merge into someone else's memory: a memory of our own, linked to it.
@@ -176,7 +193,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid) IS
-'Store a memory through prediction-error gating, decision and write in one call, and return one row: the decision, the resulting memory id (new, or the matched memory), the cosine similarity s of the nearest neighbour and its id (matched_id; both NULL when there is none). The neighbour m is the nearest memory visible to the caller with a vector and not superseded. The gate, in this order: p_force_create, no neighbour or s < 0.70: create; m owned by another user: create, with an edge new -> m of type related (weight s) when s >= 0.75 (another user''s memory is never changed); a contradiction (p_contradiction when given, else vestige.contradicts(new content, m''s content); s >= 0.70 here): supersede m, or when m is protected create with a related edge (weight s), m unchanged; s >= 0.92: reinforce, no new memory, the testing effect of touch_memories on m; m protected or its retrieval strength > 0.85: create, with a related edge (weight s) when s >= 0.75, m unchanged; m''s retrieval strength < 0.30 and s >= 0.75: supersede, a new memory, m.superseded_by = the new id and an edge new -> m of type supersedes (weight 1); s >= 0.75: update, m''s content gets E''\n\n[Updated YYYY-MM-DD] '' (UTC date) and the new content appended, the tags are united, m''s embedding, strengths and scheduling are kept (when the merged content would exceed 1 MiB or the united tags the tag rule: create with a related edge instead); otherwise create. When p_after names a memory (the one before this in a batch) other than the resulting memory, an edge p_after -> the resulting memory of type temporal (weight 1) is written, as add_edge does (the caller must own p_after). The ingests of one user are serialised by an advisory lock held to the end of the transaction, so under READ COMMITTED two identical concurrent ingests give one create and one reinforce. Errors, raised before anything is written: VS001 no caller identity, VS006 blank or > 1 MiB content, tags against the tag rule (vestige.check_tags) or no vector, VS017 a secret in the content (vestige.check_content), VS002/VS003/VS004/VS007 vector checks; when a memory is created, the other arguments are checked as insert_memory does (VS006, VS010); p_after as add_edge checks its source (VS008, VS009).';
+'Store a memory through prediction-error gating, decision and write in one call, and return one row: the decision, the resulting memory id (new, or the matched memory), the cosine similarity s of the nearest neighbour and its id (matched_id; both NULL when there is none). The neighbour m is the caller''s own current memory (with a vector, not superseded) whose content is exactly p_content when there is one, else the nearest memory visible to the caller with a vector and not superseded. The gate, in this order: p_force_create or no neighbour: create; m of exactly the same text: reinforce (whatever s); s < 0.70: create; m owned by another user: create, with an edge new -> m of type related (weight s) when s >= 0.75 (another user''s memory is never changed); a contradiction (p_contradiction when given, else vestige.contradicts(new content, m''s content); s >= 0.70 here): supersede m, or when m is protected create with a related edge (weight s), m unchanged; s >= 0.92: reinforce, no new memory, the testing effect of touch_memories on m; m protected or its retrieval strength > 0.85: create, with a related edge (weight s) when s >= 0.75, m unchanged; m''s retrieval strength < 0.30 and s >= 0.75: supersede, a new memory, m.superseded_by = the new id and an edge new -> m of type supersedes (weight 1); s >= 0.75: update, m''s content gets E''\n\n[Updated YYYY-MM-DD] '' (UTC date) and the new content appended, the tags are united, m''s embedding, strengths and scheduling are kept (when the merged content would exceed 1 MiB or the united tags the tag rule: create with a related edge instead); otherwise create. When p_after names a memory (the one before this in a batch) other than the resulting memory, an edge p_after -> the resulting memory of type temporal (weight 1) is written, as add_edge does (the caller must own p_after). The ingests of one user are serialised by an advisory lock held to the end of the transaction, so under READ COMMITTED two identical concurrent ingests give one create and one reinforce. Errors, raised before anything is written: VS001 no caller identity, VS006 blank or > 1 MiB content, tags against the tag rule (vestige.check_tags) or no vector, VS017 a secret in the content (vestige.check_content), VS002/VS003/VS004/VS007 vector checks; when a memory is created, the other arguments are checked as insert_memory does (VS006, VS010); p_after as add_edge checks its source (VS008, VS009).';
 
 GRANT EXECUTE ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid) TO vestige_app;
 

@@ -6,7 +6,7 @@
 -- [0.8,0.6,0] 0.8, [0.72,0.69397,0] 0.72, [0.6,0.8,0] 0.6. Each scenario has a user of its own,
 -- whose private memories no other scenario sees.
 BEGIN;
-SELECT plan(72);
+SELECT plan(75);
 
 -- Fixtures (superuser): the memories of the scenarios, the results of the ingests, the rows
 -- before; after the model is registered (it retypes the vector column), views over every row
@@ -397,6 +397,22 @@ SELECT throws_ok(
            (SELECT id FROM m WHERE name = 'pub')),
     'VS009', NULL, 'p_after naming another user''s public memory should raise VS009: only an own memory links');
 SELECT is(vestige_test.changed(), 0::bigint, 'an ingest refused for its p_after should write nothing');
+
+-- The same text again reinforces the memory it repeats, even where the vector index would not
+-- find it (here: another vector, cosine 0, as a missed approximate walk would leave it).
+SELECT vestige_test.act_as(vestige_test.user('same'));
+INSERT INTO r SELECT 'same 1', i.* FROM vestige.ingest(p_content => 'The build box has 32 GB RAM', p_embedding => '[1,0,0]',
+                                                      p_model_hash => vestige_test.model_hash()) AS i;
+INSERT INTO r SELECT 'same 2', i.* FROM vestige.ingest(p_content => 'The build box has 32 GB RAM', p_embedding => '[0,1,0]',
+                                                      p_model_hash => vestige_test.model_hash()) AS i;
+SELECT results_eq($$SELECT decision, id, matched_id FROM r WHERE name = 'same 2'$$,
+                  $$SELECT 'reinforce', id, id FROM r WHERE name = 'same 1'$$,
+                  'the same text again should reinforce its memory, whatever the vectors say');
+SELECT is((SELECT count(*)::int FROM all_nodes WHERE content = 'The build box has 32 GB RAM'), 1,
+          'the same text twice should be one memory');
+INSERT INTO r SELECT 'same 3', i.* FROM vestige.ingest(p_content => 'The build box has 32 GB RAM', p_embedding => '[0,1,0]',
+                                                      p_model_hash => vestige_test.model_hash(), p_force_create => true) AS i;
+SELECT is((SELECT decision FROM r WHERE name = 'same 3'), 'create', 'p_force_create should still create a second copy');
 
 SELECT * FROM finish();
 ROLLBACK;
