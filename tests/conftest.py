@@ -31,11 +31,14 @@ from vestige_client import local_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
+# The reliability suite's `reliability:` summary: a plugin, since the xdist controller loads no
+# conftest below tests/ (tests/reliability/figures.py says more).
+pytest_plugins = ["reliability.figures"]
 # The files that take longest, run first: with one file per worker (--dist loadfile) a long file
 # handed out last would keep one worker busy while the others idle.
 SLOW_FIRST = [
-    "test_migrate_reembed.py", "test_runbook.py", "test_mcp.py", "test_serve.py", "test_identity.py",
-    "test_cli.py", "test_deploy.py",
+    "test_migrate_reembed.py", "test_runbook.py", "test_mcp.py", "test_serve.py", "test_fuzz_mcp.py",
+    "test_kill.py", "test_concurrency.py", "test_identity.py", "test_cli.py", "test_deploy.py",
 ]  # fmt: skip
 
 

@@ -393,3 +393,38 @@ def test_the_cli_and_the_mcp_search_tool_return_the_same_ids_in_the_same_order(
         from_mcp = [hit["id"] for hit in mcp.ok("search", query=query, limit=5)["results"]]
     assert len(from_cli) == 5 and from_cli == from_mcp
     assert from_cli != fused and from_cli[0] != fused[0]  # the blend, not the plain ranking
+
+
+# --- issue 14: bulk ingest lines, deep JSON, ratings as typed -------------------------------------
+
+
+def nested(depth: int) -> str:
+    """A JSON line whose metadata nests `depth` objects deep."""
+    return '{"content": "deep", "metadata": ' + '{"a": ' * depth + "1" + "}" * depth + "}"
+
+
+def test_a_json_line_nested_too_deep_is_one_line_naming_it_and_stores_nothing(vestige: Vestige) -> None:
+    # 10,000 deep broke Python's JSON decoder; 975 deep passed it and broke the encoder at the insert.
+    for depth in (10_000, 975, cli.MAX_JSON_DEPTH):
+        error = one_line(vestige("ingest", "-", input=f'{{"content": "fine"}}\n{nested(depth)}\n'), 1)
+        assert error.startswith(f"error: line 2 nests JSON deeper than {cli.MAX_JSON_DEPTH} levels"), error
+    assert vestige.json("stats")["total"] == 0
+    deepest = nested(cli.MAX_JSON_DEPTH - 1)  # the line's object, then its metadata: MAX_JSON_DEPTH levels
+    stored = vestige.json("ingest", "-", input=deepest + "\n")
+    assert vestige.json("get", stored["ids"][0])["metadata"] == json.loads(deepest)["metadata"]
+
+
+def test_bulk_ingest_ends_lines_at_newlines_only(vestige: Vestige) -> None:
+    text = '{"content": "left\u2028right"}\r\none\x0ctwo\nthree\x1cfour\u0085five\n'
+    stored = vestige.json("ingest", "-", input=text)
+    assert stored["count"] == 3
+    contents = [vestige.json("get", memory_id)["content"] for memory_id in stored["ids"]]
+    assert contents == ["left\u2028right", "one\x0ctwo", "three\x1cfour\u0085five"]
+
+
+def test_a_refused_rating_is_quoted_as_typed(vestige: Vestige) -> None:
+    memory_id = vestige.json("ingest", "Ratings are quoted as typed")["id"]
+    for typed in ("superb", "00", "0009", "5"):
+        error = one_line(vestige("review", memory_id, typed), 1)
+        assert f"'{typed}'" in error and "VS006" in error, error  # as typed: '00', never 0
+    assert [due["reps"] for due in vestige.json("due") if due["memory_id"] == memory_id] == [0]

@@ -26,6 +26,9 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import CallToolResult, Tool
 from psycopg import sql
 
+from vestige_client import config, errors
+from vestige_client.client import Client
+
 VESTIGE_MCP = Path(sys.executable).parent / "vestige-mcp"
 
 
@@ -454,3 +457,42 @@ def test_a_running_server_keeps_answering_through_a_model_switch(
     finally:
         with psycopg.connect(server_conninfo, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_the_graph_tool_advertises_exactly_the_depths_vestige_neighbors_walks(
+    mcp: Mcp, mcp_db: str, tmp_path: Path
+) -> None:
+    # Issue 14: `graph` advertised depth 1-5 and failed on 4 and 5 (fixed before the issue was filed).
+    deepest = tools_of(mcp)["graph"].input_schema["properties"]["depth"]["maximum"]
+    stored = mcp.ok("smart_ingest", content="The graph tool walks at most its advertised depth")
+    memory = stored["results"][0]["id"]
+    assert mcp.ok("graph", memory_id=memory, depth=deepest)["neighbors"] == []
+    assert mcp.error("graph", memory_id=memory, depth=deepest + 1) == (
+        f"invalid depth {deepest + 1}: must be between 1 and {deepest}"
+    )
+    env = {"VESTIGE_DATABASE_URL": mcp_db, "XDG_CONFIG_HOME": str(tmp_path), "VESTIGE_CONFIG": ""}
+    with (  # SQL's own bound: the same
+        Client.open(config.load_settings(None, env=env)) as client,
+        pytest.raises(errors.InvalidInput, match=f"must be between 1 and {deepest}"),
+    ):
+        client.neighbors(uuid.UUID(memory), depth=deepest + 1)
+
+
+def test_the_tag_limits_are_the_same_in_the_tool_schema_and_in_sql(mcp: Mcp, mcp_db: str) -> None:
+    # Issue 14: SQL and the CLI accepted 100,000 tags and an empty tag where MCP capped at 32 of
+    # 1-64 characters. vestige.check_tags is the rule; the schema advertises exactly it.
+    item = tools_of(mcp)["smart_ingest"].input_schema["$defs"]["IngestItem"]["properties"]["tags"]
+    most, tag = item["maxItems"], item["items"]
+    longest = tag["maxLength"]
+    assert (most, tag["minLength"], longest) == (32, 1, 64)
+    mcp.ok("smart_ingest", content="Tagged to the limit", tags=[f"t{i}" for i in range(most)])
+    too_many = [f"t{i}" for i in range(most + 1)]
+    assert "32" in mcp.error("smart_ingest", content="One tag too many", tags=too_many)
+    with psycopg.connect(mcp_db) as conn:
+        check = "SELECT vestige.check_tags(%s)"
+        conn.execute(check, ([f"t{i}" for i in range(most)],))
+        conn.execute(check, (["x" * longest],))
+        for refused in ([f"t{i}" for i in range(most + 1)], ["x" * (longest + 1)], [""], [" "]):
+            with pytest.raises(psycopg.Error, match="tag") as refusal, conn.transaction():
+                conn.execute(check, (refused,))
+            assert refusal.value.sqlstate == "VS006"

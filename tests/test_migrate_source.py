@@ -378,3 +378,12 @@ def test_a_missing_store_says_what_to_give() -> None:
     missing = FIXTURES / "nope.db"
     with pytest.raises(VestigeError, match="no Vestige store at"), Snapshot(missing, CONTENT_LIMIT):
         pass
+
+
+def test_tags_nested_too_deep_are_dropped_with_a_warning(tmp_store: Path) -> None:
+    node = "f2d3c0f9-a620-469a-a253-315a2f53f2ff"
+    with sqlite3.connect(tmp_store) as db:
+        db.execute("UPDATE knowledge_nodes SET tags = ? WHERE id = ?", ("[" * 10_000 + "]" * 10_000, node))
+    result = read(tmp_store)
+    assert next(n for n in result.nodes if str(n.id) == node).tags == []
+    assert [p.field for p in result.snapshot.problems if p.id == node] == ["tags"]

@@ -52,12 +52,13 @@ SECTIONS = [
 CHECKPOINTS = {
     "setup", "deploy", "first-connect", "tables", "deploy-proof", "service-logins", "personal-login",
     "personal-login-check", "keys", "serve-check", "key-revoke", "pgbouncer-role", "backup", "restore-drill",
-    "reembed", "index-progress", "reembed-verify", "cleanup", "invalid-indexes", "abandon", "monitoring",
-    "statements",
+    "reembed", "index-progress", "reembed-verify", "cleanup", "invalid-indexes", "abandon",
+    "monitoring-login", "monitoring", "secrets-scan", "statements",
 }  # fmt: skip
 BACKGROUND = {"serve"}
 PASSWORD = "Runbook2Password"  # letters and digits, as section 2.1 asks
 ALICE_PASSWORD = "Alice2Password"  # the personal login of section 4.2
+MONITOR_PASSWORD = "Monitor2Password"  # the monitoring login of section 9
 TOML_HOST = "db.example.com:5432"  # the placeholder host of the minimal vestige.toml
 SERVE_ADDRESS = "127.0.0.1:8077"  # where the runbook's team server listens (the default)
 READY_WITHIN = 180.0  # seconds for `vestige serve` to answer /readyz (it loads the embedding model)
@@ -317,6 +318,7 @@ def cluster() -> Iterator[Cluster]:
             "VESTIGE_CONFIG": str(work / "vestige.toml"),
             "VESTIGE_DB_PASSWORD": PASSWORD,
             "ALICE_DB_PASSWORD": ALICE_PASSWORD,
+            "MONITOR_DB_PASSWORD": MONITOR_PASSWORD,
             "HF_HUB_OFFLINE": "1",
             "COLUMNS": "500",  # rich wraps at 80 columns when not on a terminal
         }
@@ -619,11 +621,37 @@ def test_the_half_built_index_query_finds_an_interrupted_build_and_rollback_clea
     assert "(0 rows)" in half_built["after"]
 
 
-def test_the_monitoring_queries_run(cluster: Cluster, connected: dict[str, str]) -> None:
-    health = cluster.run("monitoring")
-    assert "knowledge_nodes_embedding_idx" in health
-    statements = cluster.run("statements")
+@pytest.fixture(scope="module")
+def monitored(cluster: Cluster, connected: dict[str, str]) -> dict[str, str]:
+    """Section 9 in order: the monitoring login, its queries, the secrets scan, query statistics."""
+    return {
+        name: cluster.run(name) for name in ("monitoring-login", "monitoring", "secrets-scan", "statements")
+    }
+
+
+def test_the_monitoring_login_runs_health_and_cannot_read_a_memory(
+    cluster: Cluster, monitored: dict[str, str]
+) -> None:
+    assert_expected("monitoring-login", monitored["monitoring-login"])
+    with psycopg.connect(cluster.dba(), autocommit=True) as conn:
+        rights = conn.execute(
+            "SELECT pg_has_role('monitor', 'vestige_app', 'MEMBER'),"
+            " (SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc AS p"
+            "   WHERE p.pronamespace = 'vestige'::regnamespace"
+            "     AND has_function_privilege('monitor', p.oid, 'EXECUTE'))"
+        ).fetchone()
+    assert rights == (False, ["health"]), "the monitoring login reaches no memory through a function either"
+
+
+def test_the_monitoring_queries_run_as_the_monitoring_login(monitored: dict[str, str]) -> None:
+    assert "knowledge_nodes_embedding_idx" in monitored["monitoring"]
+    assert "memories_total_size" in monitored["monitoring"]
+    statements = monitored["statements"]
     assert "CREATE EXTENSION" in statements and "vestige." in statements
+
+
+def test_the_secrets_scan_finds_nothing_in_the_runbooks_memories(monitored: dict[str, str]) -> None:
+    assert_expected("secrets-scan", monitored["secrets-scan"])
 
 
 # --- Section 9: rows of the troubleshooting table, reproduced ---------------------------------------
@@ -654,6 +682,8 @@ def stranger(cluster: Cluster, switched: dict[str, str]) -> str:
         ("owner role vestige_owner", {}, "vestige migrate cleanup"),
         ("no user has the handle", {"VESTIGE_USER__ID": "nobody"}, "vestige config check"),
         ("embedding model is", {}, "vestige search 'when is the database backed up?'"),
+        # a GitHub token, put together by the shell (the repository holds no secret)
+        ("content holds a secret", {}, "vestige ingest \"CI pushes with gh\"p_$(printf 'A1b2%.0s' {1..9})"),
     ],
 )
 def test_a_troubleshooting_row_shows_the_real_message(

@@ -37,7 +37,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from vestige_client import config, db, keys, local_postgres, sql
+from vestige_client import config, db, keys, local_postgres, sql, stored_secrets
 from vestige_client.client import Client, NewMemory, SearchFilters, id_or_lookup
 from vestige_client.deployer import deploy
 from vestige_client.errors import ConfigError, InvalidInput, VestigeError
@@ -116,12 +116,16 @@ key_app = _sub_app("API keys of `vestige serve` (operator commands: run them as 
 migrate_app = _sub_app(
     "Move memories in (copy a Vestige SQLite store) and switch the embedding model (reembed)."
 )
+secrets_app = _sub_app(
+    "Secrets already stored: find and redact them (operator commands: run them as the database owner)."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(user_app, name="user")
 app.add_typer(group_app, name="group")
 app.add_typer(key_app, name="key")
 app.add_typer(migrate_app, name="migrate")
+app.add_typer(secrets_app, name="secrets")
 
 out = Console()
 err = Console(stderr=True)
@@ -131,6 +135,9 @@ JsonOption = Annotated[
 ]
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 JSONL_KEYS = {"content", "node_type", "tags", "source", "metadata", "codebase", "visibility", "groups"}
+# The deepest JSON line bulk ingest reads: what the MCP door's parser (pydantic-core) takes too; far
+# deeper, Python's own JSON decoder and encoder run out of stack.
+MAX_JSON_DEPTH = 200
 ID_WIDTH = 8  # the first 8 hex digits of an id, like a git hash: `get`, `delete`, `review` take them
 
 # The SQL API's hints name its parameters and functions; at the command line the CLI's own words
@@ -406,7 +413,10 @@ def _read_stdin(defaults: NewMemory, groups: list[str]) -> list[_Pending]:
     if "\x00" in text:
         raise InvalidInput("stdin contains NUL bytes (binary data?); nothing was stored")
     pending = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" (or "\r\n") only: str.splitlines would also cut at a form feed or U+2028,
+    # inside a plain line or a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         if line.lstrip().startswith("{"):
@@ -419,15 +429,7 @@ def _read_stdin(defaults: NewMemory, groups: list[str]) -> list[_Pending]:
 
 
 def _jsonl_memory(line: str, number: int, defaults: NewMemory, groups: list[str]) -> _Pending:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        what = exc.msg.removesuffix(" at")
-        raise InvalidInput(
-            f"line {number} is not valid JSON: {what[:1].lower()}{what[1:]} at column {exc.colno}; "
-            "nothing was stored",
-            hint="a line that starts with { is read as a JSON object with a `content` key",
-        ) from exc
+    item = _json_line(line, number)
     if not isinstance(item, dict) or not isinstance(item.get("content"), str):
         raise InvalidInput(f"line {number}: a JSON line must be an object with a string `content`")
     unknown = sorted(set(item) - JSONL_KEYS)
@@ -447,6 +449,40 @@ def _jsonl_memory(line: str, number: int, defaults: NewMemory, groups: list[str]
         return _Pending(dataclasses.replace(defaults, **item), line_groups, f"line {number}")
     except TypeError as exc:
         raise InvalidInput(f"line {number}: {exc}") from exc
+
+
+def _json_line(line: str, number: int) -> Any:
+    """The JSON value of one line, or InvalidInput naming the line (malformed, or nested too deep)."""
+    try:
+        item = json.loads(line)
+        too_deep = _json_depth(item) > MAX_JSON_DEPTH
+    except RecursionError:  # deeper than Python's parser goes
+        too_deep = True
+    except json.JSONDecodeError as exc:
+        what = exc.msg.removesuffix(" at")
+        raise InvalidInput(
+            f"line {number} is not valid JSON: {what[:1].lower()}{what[1:]} at column {exc.colno}; "
+            "nothing was stored",
+            hint="a line that starts with { is read as a JSON object with a `content` key",
+        ) from exc
+    if too_deep:
+        raise InvalidInput(
+            f"line {number} nests JSON deeper than {MAX_JSON_DEPTH} levels; nothing was stored",
+            hint="flatten its metadata",
+        )
+    return item
+
+
+def _json_depth(value: object) -> int:
+    """How many levels of objects and arrays a parsed JSON value nests (a scalar: 0), without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 IdArgument = Annotated[
@@ -574,12 +610,15 @@ def review(
     retrievability  the recall probability as of this review: 1
     next_review     when to review it again (learning steps: 1 and 10 minutes)
     """
-    word = RATINGS.get(rating.lower())
+    number = int(rating) if rating.isdecimal() and rating.isascii() else None
+    value = RATINGS.get(rating.lower(), number)
     with _errors():
-        if word is None and not (rating.isdecimal() and rating.isascii()):
-            raise InvalidInput(f"RATING must be 1 to 4 or again, hard, good, easy, not {rating!r}")
+        if value is None or value not in RATINGS.values():  # quote what was typed: "00" is not "0"
+            raise InvalidInput(
+                f"not a rating: {rating!r}", hint="Pass RATING between 1 and 4, or again, hard, good or easy."
+            )
     with _client() as client:
-        result = client.review(client.resolve_memory(memory_id), word or int(rating))
+        result = client.review(client.resolve_memory(memory_id), value)
     _print_json(result) if as_json else _print_record(result)
 
 
@@ -822,6 +861,58 @@ def key_revoke(
         out.print(f"Revoked key {record.id} ({record.handle}, {record.label}).")
 
 
+# --- secrets already stored ---------------------------------------------------------------------
+
+
+@secrets_app.command("scan")
+def secrets_scan(as_json: JsonOption = False) -> None:
+    """List the secrets in stored memories and intentions: item, id, owner, kind, position.
+
+    Never a secret's value. Exit code 1 when any is found, 0 when none; `vestige secrets redact`
+    replaces each by [REDACTED:kind].
+    """
+    with _errors(), db.operator(_settings(), prepare=True) as operator:
+        found = stored_secrets.scan(operator.conn)
+    if as_json:
+        _print_json(found)
+    elif found:
+        table = Table(box=box.SIMPLE, padding=(0, 1))
+        for column in ("item", "id", "owner", "kind", "position"):
+            table.add_column(column, no_wrap=True)
+        for s in found:
+            table.add_row(s.item, str(s.id), str(s.owner_user_id), s.kind, str(s.position))
+        Console(width=max(out.width, 150)).print(table)  # whole ids, even on a narrow terminal
+    else:
+        out.print("No secrets found.")
+    if found:
+        raise typer.Exit(1)
+
+
+@secrets_app.command("redact")
+def secrets_redact(as_json: JsonOption = False) -> None:
+    """Redact every stored secret: [REDACTED:kind] in its place; memories are embedded again.
+
+    The redacted text is computed in the database (vestige.redact_secrets); the memories' new
+    vectors come from the registered model. Backups taken before still hold the secrets.
+    """
+    with _errors(), db.operator(_settings(), prepare=True) as operator, _phases() as progress:
+        done = stored_secrets.redact(operator.conn, progress)
+    if as_json:
+        _print_json(done)
+        return
+    out.print(
+        f"Found {_count(done.secrets, 'secret')}: redacted {_count(done.memories, 'memory', 'memories')} "
+        f"(embedded again) and {_count(done.intentions, 'intention')}."
+    )
+    if done.changed:
+        changed = _count(done.changed, "memory", "memories")
+        out.print(f"{changed} changed while it was redacted and kept its text: run it again.")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 # --- database -----------------------------------------------------------------------------------
 
 
@@ -1002,6 +1093,13 @@ def _print_copy_report(report: CopyReport) -> None:
         )
     if report.not_copied_by_design:
         out.print("not copied by design: " + ", ".join(report.not_copied_by_design))
+    if report.secrets:
+        rows = {(s.table, s.id, s.action) for s in report.secrets}
+        counts = {a: sum(1 for row in rows if row[2] == a) for a in ("refused", "redacted")}
+        out.print(
+            f"secrets: {len(report.secrets)} found; {counts['refused']} rows not copied, "
+            f"{counts['redacted']} copied redacted (each is listed below)"
+        )
     if report.wal_nonempty:
         out.print("warning: the store's write-ahead log is not empty: it may be open in another program")
     if report.source_unchanged is False:

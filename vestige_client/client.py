@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, LiteralString, TypeVar
 
@@ -19,7 +19,7 @@ from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from vestige_client import db, keys, sql
-from vestige_client.config import Settings
+from vestige_client.config import SecretPolicy, Settings
 from vestige_client.embed import Embedder, Vector, resolve_embedder
 from vestige_client.errors import ModelMismatch, Unauthenticated
 from vestige_client.models import (
@@ -41,6 +41,7 @@ from vestige_client.models import (
     RegisteredModel,
     Review,
     Scheduling,
+    Screened,
     SearchHit,
     Stats,
     Strengths,
@@ -91,15 +92,24 @@ class Client:
 
     `read_only`: every transaction is READ ONLY (PostgreSQL refuses a write: ReadOnlyKey) and
     `recall` does not write the testing effect; a read-only API key's requests run so.
+    `secrets` (`[ingest] secrets`): "refuse" leaves a text as it is, and the database refuses one
+    that holds a secret (SecretRefused, VS017); "redact" stores and embeds every text with its
+    secrets replaced by [REDACTED:kind] (vestige.redact_secrets).
     """
 
     def __init__(
-        self, database: db.Database, embedder: Embedder, user_id: uuid.UUID, read_only: bool = False
+        self,
+        database: db.Database,
+        embedder: Embedder,
+        user_id: uuid.UUID,
+        read_only: bool = False,
+        secrets: SecretPolicy = "refuse",
     ) -> None:
         self._db = database
         self.embedder = embedder
         self.user_id = user_id
         self.read_only = read_only
+        self.secrets = secrets
         self._model_hash: str | None = None
 
     @classmethod
@@ -110,7 +120,9 @@ class Client:
         database = db.Database(conninfo, settings)
         try:
             user_id = _id_of(database, None, settings.user.id, sql.FIND_USER, "handle")
-            return cls(database, resolve_embedder(settings.embedding.model), user_id)
+            return cls(
+                database, resolve_embedder(settings.embedding.model), user_id, secrets=settings.ingest.secrets
+            )
         except BaseException:
             database.close()
             raise
@@ -125,7 +137,7 @@ class Client:
         Only a service session may name another caller (vestige.is_service_session): for any
         other login the database refuses it (IdentityRefused) at the first call.
         """
-        client = Client(self._db, self.embedder, user_id, read_only)
+        client = Client(self._db, self.embedder, user_id, read_only, self.secrets)
         client._model_hash = self._model_hash
         return client
 
@@ -220,7 +232,7 @@ class Client:
         self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None
     ) -> list[uuid.UUID]:
         """Embed and store memories in one transaction (all or none); return their ids in order."""
-        self._check_contents([m.content for m in memories])
+        memories = self._screened(memories)
 
         def run() -> list[uuid.UUID]:
             model_hash = self.model_hash() if memories else None
@@ -278,7 +290,7 @@ class Client:
         }
 
         if content is not None:
-            self._check_contents([content])
+            content = params["content"] = self._screen([content])[0].content
 
         def run() -> uuid.UUID:
             embedding = self.embedder.embed_documents([content])[0] if content is not None else None
@@ -324,10 +336,28 @@ class Client:
         """Refuse a blank query or a bad limit with the SQL rule, before the query is embedded."""
         self._value(sql.CHECK_SEARCH, {"query": query, "limit": limit})
 
-    def _check_contents(self, contents: Sequence[str]) -> None:
-        """Refuse a blank or too large text with the SQL rule, before anything is embedded."""
-        if contents:
-            self._value(sql.CHECK_CONTENTS, {"contents": list(contents)})
+    def _screen(self, contents: Sequence[str]) -> list[Screened]:
+        """The texts as they are stored, in one SQL call before anything is embedded.
+
+        The SQL content rule refuses a blank or too large text, and one that holds a secret
+        (VS017) unless the policy is "redact": then each secret is first replaced by
+        [REDACTED:kind] (vestige.redact_secrets), and the kinds redacted are given back.
+        """
+        if not contents:
+            return []
+        if self.secrets == "redact":
+            screened = self._rows(Screened, sql.REDACT_CONTENTS, {"contents": list(contents)})
+            for text in screened:
+                if text.redacted:
+                    logger.info("%s before storing a text", redaction_note(text.redacted))
+            return screened
+        self._value(sql.CHECK_CONTENTS, {"contents": list(contents)})
+        return [Screened(content, []) for content in contents]
+
+    def _screened(self, memories: Sequence[NewMemory]) -> list[NewMemory]:
+        """The memories with their texts as they are stored (see `_screen`)."""
+        screened = self._screen([m.content for m in memories])
+        return [replace(m, content=s.content) for m, s in zip(memories, screened, strict=True)]
 
     def search_fts(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
@@ -371,10 +401,13 @@ class Client:
         """Store memories through prediction-error gating, in one transaction, one call each.
 
         `vestige.ingest` decides (force_create makes every decision a create) and links the
-        memories of a batch in order (each names the previous one as p_after).
+        memories of a batch in order (each names the previous one as p_after). With the policy
+        "redact", each result lists the kinds of secret redacted from its text (`redacted`).
         """
-        self._check_contents([m.content for m in memories])
-        return self._following_model_switch(lambda: self._ingest(memories, force_create))
+        screened = self._screen([m.content for m in memories])
+        stored = [replace(m, content=s.content) for m, s in zip(memories, screened, strict=True)]
+        results = self._following_model_switch(lambda: self._ingest(stored, force_create))
+        return [replace(r, redacted=s.redacted) for r, s in zip(results, screened, strict=True)]
 
     def _ingest(self, memories: Sequence[NewMemory], force_create: bool) -> list[Ingested]:
         model_hash = self.model_hash() if memories else None
@@ -529,7 +562,7 @@ class Client:
     ) -> uuid.UUID:
         """Remember to do something when a trigger fires; return the intention's id."""
         params = {
-            "content": content,
+            "content": self._screen([content])[0].content if self.secrets == "redact" else content,
             "trigger_type": trigger_type,
             "trigger_data": Jsonb(trigger_data or {}),
             "priority": priority,
@@ -559,6 +592,8 @@ class Client:
         tags: Sequence[str] | None = None,
     ) -> uuid.UUID:
         """Change an own intention (None keeps a field)."""
+        if content is not None and self.secrets == "redact":
+            content = self._screen([content])[0].content
         params = {
             "id": id,
             "status": status,
@@ -660,6 +695,11 @@ class Client:
     def revoke_my_key(self, key_id: uuid.UUID) -> ApiKey:
         """Revoke one of the caller's own API keys (NotFound, VS008, for any other id)."""
         return self._row(ApiKey, sql.REVOKE_MY_API_KEY, {"id": key_id})
+
+
+def redaction_note(kinds: Sequence[str]) -> str:
+    """What was redacted, for the caller and the log: `redacted 1 secret: github_token` (never a value)."""
+    return f"redacted {len(kinds)} secret{'s' if len(kinds) != 1 else ''}: {', '.join(kinds)}"
 
 
 def _fetch_id(cur: psycopg.Cursor[Any]) -> uuid.UUID:

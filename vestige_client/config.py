@@ -35,6 +35,7 @@ class PostgresSettings:
     url: str | None = None
     max_connections: int = 10
     acquire_timeout: float = 10.0
+    connect_timeout: int = 5
     statement_timeout: float = 30.0
     lock_timeout: float = 5.0
     idle_in_transaction_timeout: float = 60.0
@@ -100,6 +101,16 @@ class AuthSettings:
     rate_burst: int = 100
 
 
+SecretPolicy = Literal["refuse", "redact"]
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """What happens to a text that holds a secret (`[ingest]`)."""
+
+    secrets: SecretPolicy = "refuse"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The effective configuration, and the file it was read from (None: defaults only)."""
@@ -110,6 +121,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     source: Path | None = None
 
 
@@ -249,6 +261,7 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "storage.postgres.url": _url,
     "storage.postgres.max_connections": _count,
     "storage.postgres.acquire_timeout": _seconds(zero_allowed=False),
+    "storage.postgres.connect_timeout": _integer(2, None, "a whole number of seconds >= 2 (libpq's minimum)"),
     "storage.postgres.statement_timeout": _seconds(zero_allowed=True),
     "storage.postgres.lock_timeout": _seconds(zero_allowed=True),
     "storage.postgres.idle_in_transaction_timeout": _seconds(zero_allowed=True),
@@ -267,6 +280,7 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "auth.enabled": _boolean,
     "auth.rate_limit": _integer(0),
     "auth.rate_burst": _count,
+    "ingest.secrets": _choice("refuse", "redact"),
 }
 _PATH_KEYS = {"storage.embedded.data_dir", "log.file"}  # `~` expanded, then required to be absolute
 _SECRET_KEYS = {"storage.postgres.url"}
@@ -433,6 +447,7 @@ def load_settings(explicit: Path | None = None, env: Mapping[str, str] | None = 
         log=LogSettings(**_section(values, "log")),
         server=ServerSettings(**_section(values, "server")),
         auth=AuthSettings(**_section(values, "auth")),
+        ingest=IngestSettings(**_section(values, "ingest")),
         source=path,
     )
 

@@ -9,6 +9,8 @@ only: it resolves the server, opens the connections and maps every psycopg error
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,13 +18,16 @@ from typing import Any, LiteralString
 
 import psycopg
 from pgvector.psycopg import register_vector
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from vestige_client import local_postgres, sql
 from vestige_client.config import Settings
 from vestige_client.deployer import deploy
 from vestige_client.errors import (
     ConnectionFailed,
+    DatabaseUnreachable,
+    EmbeddedServerError,
     OwnerRoleRequired,
     SchemaError,
     ServerNotRunning,
@@ -57,7 +62,7 @@ def connect(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
             conninfo,
             autocommit=True,
             application_name=APPLICATION_NAME,
-            connect_timeout=max(1, round(settings.storage.postgres.acquire_timeout)),
+            connect_timeout=settings.storage.postgres.connect_timeout,
         )
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0]
@@ -157,10 +162,25 @@ def operator(
 
 
 class Database:
-    """One connection pool per process, opened fail-fast."""
+    """One connection pool per process, opened fail-fast, that outlives a database going away.
+
+    A call waits up to `acquire_timeout` for a connection; the pool checks each one before handing
+    it out and drops the dead ones. When the pool fails to connect meanwhile, the call tries the
+    database once itself (within `connect_timeout`) and, if it cannot reach it, fails with
+    DatabaseUnreachable instead of waiting on; a stopped embedded server is started again first.
+    The pool keeps reconnecting in the background (psycopg_pool's backoff), and while the database
+    is away each call tries it once first, so the first call after it is back succeeds.
+    """
 
     def __init__(self, conninfo: str, settings: Settings) -> None:
         pg = settings.storage.postgres
+        self._conninfo = conninfo
+        self._settings = settings
+        self._where = _where(conninfo_to_dict(conninfo))
+        self._closed = False
+        self._reach_lock = threading.Lock()
+        self._tried_at = 0.0  # when the last call tried the database itself (monotonic)
+        self._away: str | None = None  # why that try failed, until the database answers again
         session = {
             "role": pg.role,
             "statement_timeout": _ms(pg.statement_timeout),
@@ -172,17 +192,11 @@ class Database:
             register_vector(conn)
             conn.execute(sql.CONFIGURE_SESSION, session)
             conn.commit()
+            self._where = _where({"host": conn.info.host, "port": conn.info.port})
+            self._away = None  # the pool reached it again
 
-        self._pool = ConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=pg.max_connections,
-            timeout=pg.acquire_timeout,
-            kwargs={"application_name": APPLICATION_NAME},
-            configure=configure,
-            open=False,
-            name="vestige",
-        )
+        self._configure = configure
+        self._pool = self._new_pool()
         try:
             self._pool.open(wait=True, timeout=pg.acquire_timeout)
         except PoolTimeout as exc:
@@ -198,8 +212,23 @@ class Database:
             self._pool.close()
             raise from_database(exc) from exc
 
+    def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        pg = self._settings.storage.postgres
+        return ConnectionPool(
+            self._conninfo,
+            min_size=1,
+            max_size=pg.max_connections,
+            timeout=pg.acquire_timeout,
+            kwargs={"application_name": APPLICATION_NAME, "connect_timeout": pg.connect_timeout},
+            configure=self._configure,
+            check=ConnectionPool.check_connection,  # a connection the server dropped is replaced, not used
+            open=False,
+            name="vestige",
+        )
+
     def close(self) -> None:
         """Close every connection of the pool."""
+        self._closed = True
         self._pool.close()
 
     @contextmanager
@@ -207,19 +236,131 @@ class Database:
         self, user_id: uuid.UUID | None, *, read_only: bool = False
     ) -> Iterator[psycopg.Connection[Any]]:
         """Yield a pooled connection inside a transaction that names the caller; map errors."""
+        pool, conn = self._checkout()
         try:
-            with self._pool.connection() as conn:
+            with conn:  # commits, or rolls back on an error; the pool keeps the connection open
                 if read_only:
                     conn.execute(sql.READ_ONLY)
                 if user_id is not None:
                     conn.execute(sql.SET_IDENTITY, {"user_id": str(user_id)})
                 yield conn
-        except PoolTimeout as exc:
-            raise ConnectionFailed(
-                "all database connections are busy", hint="raise [storage.postgres] max_connections"
-            ) from exc
+        except psycopg.OperationalError as exc:
+            if conn.broken:
+                raise DatabaseUnreachable(
+                    f"lost the connection to the database at {self._where} during the call: "
+                    "Vestige reconnects by itself; try again",
+                    hint=_first_line(exc),
+                ) from exc
+            raise from_database(exc) from exc
         except psycopg.Error as exc:
             raise from_database(exc) from exc
+        finally:
+            pool.putconn(conn)
+
+    def _checkout(self) -> tuple[ConnectionPool[psycopg.Connection[Any]], psycopg.Connection[Any]]:
+        """A connection from the pool within acquire_timeout; DatabaseUnreachable as soon as it is clear."""
+        started = time.monotonic()
+        deadline = started + self._settings.storage.postgres.acquire_timeout
+        if self._away is not None:  # the last try failed: try again now rather than wait for the pool
+            self._reach(started)
+        pool = self._pool
+        failed = _failed_connects(pool)
+        while True:
+            try:
+                return pool, pool.getconn(timeout=max(min(WAIT_STEP, deadline - time.monotonic()), 0.001))
+            except PoolTimeout:
+                pass
+            except PoolClosed:
+                if self._closed or pool is self._pool:
+                    raise ConnectionFailed("the database connection pool is closed") from None
+            if pool is not self._pool:  # another call renewed it
+                pool = self._pool
+                failed = _failed_connects(pool)
+            elif _failed_connects(pool) > failed:  # the pool could not connect meanwhile: ask the database
+                self._reach(started)
+                pool = self._pool
+                failed = _failed_connects(pool)
+            if time.monotonic() >= deadline:
+                raise ConnectionFailed(
+                    "all database connections are busy", hint="raise [storage.postgres] max_connections"
+                )
+
+    def _reach(self, since: float) -> None:
+        """Try the database once, outside the pool: DatabaseUnreachable, or return when it answers.
+
+        One call tries at a time; a call that waited meanwhile takes the answer of a try made after it
+        began. A stopped embedded server is started again. When the database answers while the pool
+        has not reached it yet, a new pool replaces the one waiting out its backoff.
+        """
+        with self._reach_lock:
+            if self._tried_at <= since:
+                was_away = self._away is not None
+                self._away = self._try()
+                self._tried_at = time.monotonic()
+                if was_away and self._away is None and not self._closed:
+                    self._renew_pool()
+            if self._away is not None:
+                raise DatabaseUnreachable(
+                    f"database unreachable at {self._where}: is the PostgreSQL server running? "
+                    "Vestige retries by itself",
+                    hint=self._away,
+                )
+
+    def _try(self) -> str | None:
+        """Connect once (the embedded server started again if stopped); why it failed, or None."""
+        why = _connect_error(self._conninfo, self._settings)
+        if why is not None and self._settings.storage.backend == "embedded":
+            try:
+                local_postgres.start(self._settings.storage.embedded.data_dir)
+            except EmbeddedServerError as exc:
+                return _first_line(exc)
+            why = _connect_error(self._conninfo, self._settings)
+        return why
+
+    def _renew_pool(self) -> None:
+        """Back after an outage: a new pool, unless this one holds connections (its retries back off)."""
+        if self._pool.get_stats().get("pool_available", 0) > 0:
+            return
+        old, self._pool = self._pool, self._new_pool()
+        self._pool.open()
+        old.close()  # its waiting calls move to the new pool; connections in use close when returned
+
+
+WAIT_STEP = 0.1  # seconds: how often a call waiting for a connection looks at the pool's connects
+
+
+def _failed_connects(pool: ConnectionPool[Any]) -> int:
+    """How many connection attempts the pool has failed so far."""
+    return pool.get_stats().get("connections_errors", 0)
+
+
+def _connect_error(conninfo: str, settings: Settings) -> str | None:
+    """Open and close one connection: None when it works, else libpq's reason."""
+    try:
+        with psycopg.connect(
+            conninfo,
+            autocommit=True,
+            application_name=APPLICATION_NAME,
+            connect_timeout=settings.storage.postgres.connect_timeout,
+        ):
+            return None
+    except psycopg.OperationalError as exc:
+        return _first_line(exc)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _where(params: dict[str, Any]) -> str:
+    """The server a conninfo names, without credentials: host:port, or the socket file."""
+    host = str(params.get("host") or "")
+    port = str(params.get("port") or "5432")
+    if not host:
+        return "the default server (PGHOST, PGPORT)"
+    if host.startswith(("/", "@")):
+        return ",".join(f"{h}/.s.PGSQL.{port}" for h in host.split(","))
+    return ",".join(f"[{h}]:{port}" if ":" in h else f"{h}:{port}" for h in host.split(","))
 
 
 def scalar(conn: psycopg.Connection[Any], query: LiteralString, params: dict[str, Any] | None = None) -> Any:

@@ -38,6 +38,10 @@ class ConnectionFailed(VestigeError):
     """Cannot connect to PostgreSQL."""
 
 
+class DatabaseUnreachable(ConnectionFailed):
+    """The database is unreachable: is the PostgreSQL server running? Vestige retries by itself."""
+
+
 class EmbeddedServerError(VestigeError):
     """The embedded PostgreSQL server could not be started or stopped."""
 
@@ -197,6 +201,19 @@ class Unauthenticated(VestigeError):
     sqlstate = "VS016"
 
 
+class SecretRefused(VestigeError):
+    """The text holds a secret (a key, a token, a password): remove it, or redact it."""
+
+    sqlstate = "VS017"
+
+
+class LockTimeout(VestigeError):
+    """Another call holds what this one needs, longer than [storage.postgres] lock_timeout: try again."""
+
+    sqlstate = "55P03"  # PostgreSQL's lock_not_available (lock_timeout)
+    own_message = True
+
+
 class ReadOnlyKey(VestigeError):
     """This API key is read-only: it may search and read, not change anything."""
 
@@ -213,13 +230,18 @@ _BY_SQLSTATE: dict[str, type[VestigeError]] = {
 }
 
 
+UNTRANSLATABLE = "22P05"  # untranslatable_character: jsonb refuses \u0000
+
+
 def from_database(exc: psycopg.Error) -> VestigeError:
     """Map a psycopg error to the Vestige exception for its SQLSTATE (raise it `from exc`)."""
     diag = exc.diag
     message = diag.message_primary or str(exc).strip() or None
-    if isinstance(exc, psycopg.DataError) and exc.sqlstate is None:
-        # Refused by psycopg before it reached the server: a value PostgreSQL cannot hold.
-        hint = "remove the NUL (\\u0000) characters" if "NUL" in (message or "") else None
+    if (isinstance(exc, psycopg.DataError) and exc.sqlstate is None) or exc.sqlstate == UNTRANSLATABLE:
+        # A value PostgreSQL cannot hold: refused by psycopg before it reached the server (a NUL in
+        # text), or by the server (a \\u0000 escape in JSON: 22P05).
+        nul = "NUL" in (message or "") or "\\u0000" in (diag.message_detail or "")
+        hint = "remove the NUL (\\u0000) characters" if nul else None
         return InvalidInput(f"invalid value: {message}", hint=hint)
     cls = _BY_SQLSTATE.get(exc.sqlstate or "", VestigeDatabaseError)
     error = cls() if cls.own_message else cls(message, hint=diag.message_hint)

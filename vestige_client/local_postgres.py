@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import psutil
 import psycopg
@@ -356,8 +357,12 @@ def start(data_dir: Path, *, timeout: float = 60) -> LocalServer:
         raise EmbeddedServerError(f"cannot start the PostgreSQL in {data_dir}: {exc}") from exc
 
 
-def stop(data_dir: Path, *, timeout: float = 60) -> None:
-    """Stop the embedded server in `data_dir` (fast shutdown); do nothing if it is not running."""
+def stop(data_dir: Path, *, timeout: float = 60, mode: Literal["fast", "immediate"] = "fast") -> None:
+    """Stop the embedded server in `data_dir`; do nothing if it is not running.
+
+    `fast` (the default) rolls back open transactions and shuts down cleanly; `immediate` quits at
+    once, as a crash would (the next start recovers from the WAL: committed transactions stay).
+    """
     data_dir = data_dir.expanduser().resolve()
     if not data_dir.is_dir():
         return
@@ -366,7 +371,7 @@ def stop(data_dir: Path, *, timeout: float = 60) -> None:
             return
         owner = data_dir.stat().st_uid
         user = pwd.getpwuid(owner) if os.geteuid() == 0 and owner != 0 else None
-        cmd = [str(bin_path("pg_ctl")), "stop", "--pgdata", str(data_dir), "--mode", "fast"]
+        cmd = [str(bin_path("pg_ctl")), "stop", "--pgdata", str(data_dir), "--mode", mode]
         try:
             _run([*cmd, "--wait", "--timeout", str(int(timeout))], user, timeout + 10)
         except EmbeddedServerError as exc:

@@ -192,10 +192,27 @@ def mcp_tool(spec: ToolSpec, door: Door) -> Tool:
     )
 
 
+class VestigeServer(MCPServer[None]):
+    """The SDK's server, but an unknown tool's name is quoted (repr): its refusal stays one line.
+
+    The SDK answers `Unknown tool: <name>` with the name as sent, so a name holding a line break
+    made a refusal of several lines.
+    """
+
+    TOOL_NAMES = frozenset(spec.name for spec in TOOLS)
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[None, Any] | None = None
+    ) -> Any:
+        if name not in self.TOOL_NAMES:
+            raise ToolError(f"unknown tool {name!r}: the tools are {', '.join(sorted(self.TOOL_NAMES))}")
+        return await super().call_tool(name, arguments, context)
+
+
 def tools_server(door: Door, lifespan: Lifespan | None = None) -> MCPServer[None]:
     """The MCP server with every tool, each call running with the client the door gives."""
     tools: list[Tool] = [mcp_tool(spec, door) for spec in TOOLS]
-    return MCPServer(
+    return VestigeServer(
         name="vestige", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan, tools=tools
     )
 

@@ -107,6 +107,8 @@ class Ingested:
     id: uuid.UUID
     similarity: float | None
     matched_id: uuid.UUID | None
+    # Not a column: the kinds of secret the client redacted from the text first ([ingest] secrets = "redact").
+    redacted: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -409,3 +411,32 @@ class Health:
     memories_without_embedding: int
     hnsw_index_valid: bool | None
     fts_language: str
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A text as a client stores it (secrets redacted by `vestige.redact_secrets`), and the kinds redacted."""
+
+    content: str
+    redacted: list[str]
+
+
+@dataclass(frozen=True)
+class SecretFound:
+    """A secret in the text `ordinal` (from 1) of a batch, from `vestige.find_secrets`; never the value."""
+
+    ordinal: int
+    kind: str
+    position: int
+    length: int
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    """A secret in a stored memory or intention, from `vestige.stored_secrets` (never the value)."""
+
+    item: str
+    id: uuid.UUID
+    owner_user_id: uuid.UUID
+    kind: str
+    position: int

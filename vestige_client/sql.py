@@ -55,6 +55,31 @@ SELECT count(vestige.check_content(t.content)) FROM unnest(%(contents)s::text[])
 
 CHECK_SEARCH: LiteralString = "SELECT vestige.check_search(p_query => %(query)s, p_limit => %(limit)s)"
 
+# [ingest] secrets = "redact": each text with its secrets replaced by [REDACTED:kind], then checked
+# by the content rule, and the kinds redacted (in order); the batch in order, in one call.
+REDACT_CONTENTS: LiteralString = """
+SELECT vestige.check_content(r.content) AS content, r.redacted
+  FROM (SELECT t.n, vestige.redact_secrets(t.content) AS content,
+               ARRAY(SELECT s.kind FROM vestige.find_secrets(t.content) AS s ORDER BY s."position")
+                 AS redacted
+          FROM unnest(%(contents)s::text[]) WITH ORDINALITY AS t (content, n)) AS r
+ ORDER BY r.n
+"""
+
+# The secrets in a batch of texts (`vestige migrate copy` judges each source memory before it stages it).
+FIND_SECRETS: LiteralString = """
+SELECT t.n AS ordinal, s.kind, s."position", s.length
+  FROM unnest(%(contents)s::text[]) WITH ORDINALITY AS t (content, n),
+       vestige.find_secrets(t.content) AS s
+ ORDER BY t.n, s."position"
+"""
+
+# The redacted form of texts (`vestige migrate copy` with [ingest] secrets = "redact"), in order.
+REDACT_TEXTS: LiteralString = """
+SELECT vestige.redact_secrets(t.content) FROM unnest(%(contents)s::text[]) WITH ORDINALITY AS t (content, n)
+ ORDER BY t.n
+"""
+
 # For a reader that judges texts away from the database (`vestige migrate copy`).
 CONTENT_LIMIT: LiteralString = "SELECT vestige.content_limit()"
 
@@ -262,6 +287,24 @@ SELECT * FROM vestige.create_api_key(p_user_id => %(user_id)s, p_label => %(labe
 LIST_API_KEYS: LiteralString = "SELECT * FROM vestige.list_api_keys(p_user_id => %(user_id)s)"
 
 REVOKE_API_KEY: LiteralString = "SELECT * FROM vestige.revoke_api_key(p_id => %(id)s)"
+
+# Operator functions (`vestige secrets`): not granted to vestige_app.
+STORED_SECRETS: LiteralString = "SELECT * FROM vestige.stored_secrets()"
+
+# The redacted text of stored memories, computed in SQL (the operator reads the tables as their owner).
+REDACTED_MEMORIES: LiteralString = """
+SELECT n.id, vestige.redact_secrets(n.content) AS content
+  FROM vestige.knowledge_nodes AS n
+ WHERE n.id = ANY (%(ids)s::uuid[])
+ ORDER BY n.id
+"""
+
+REDACT_STORED_MEMORY: LiteralString = """
+SELECT vestige.redact_stored_memory(p_id => %(id)s, p_content => %(content)s, p_embedding => %(embedding)s,
+                                    p_model_hash => %(model_hash)s)
+"""
+
+REDACT_STORED_INTENTIONS: LiteralString = "SELECT vestige.redact_stored_intentions()"
 
 CREATE_GROUP: LiteralString = "SELECT vestige.create_group(p_name => %(name)s)"
 

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from vestige_client.client import Client, NewMemory, SearchFilters
+from vestige_client.client import Client, NewMemory, SearchFilters, redaction_note
 from vestige_client.errors import InvalidInput, NotFound
 from vestige_client.models import Ingested, Intention, RecallHit, jsonable
 
@@ -69,7 +69,9 @@ def _required(value: T | None, field: str, action: str, hint: str | None = None)
 # --- parameters ---------------------------------------------------------------------------------
 
 MemoryId = Annotated[uuid.UUID, Field(description="The memory's id, as returned by search or smart_ingest.")]
-Tag = Annotated[str, Field(min_length=1, max_length=64)]
+# vestige.check_tags is the rule (every door applies it); the schema advertises the same numbers,
+# which tests/test_mcp.py checks against SQL.
+Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"\S")]
 Tags = Annotated[list[Tag], Field(max_length=32)]
 NodeType = Annotated[
     str,
@@ -351,12 +353,18 @@ def ingest(client: Client, memories: Sequence[NewMemory], force_create: bool) ->
 
 
 def render_ingested(outcomes: Sequence[Ingested]) -> str:
-    """One numbered line per stored memory: decision, id and similarity."""
+    """One numbered line per stored memory: decision, id, similarity and what was redacted."""
     return "\n".join(
         f"{i}. {o.decision} {o.id}"
         + (f" (similarity {o.similarity:.2f})" if o.similarity is not None else "")
+        + _redacted(o)
         for i, o in enumerate(outcomes, start=1)
     )
+
+
+def _redacted(outcome: Ingested) -> str:
+    """`; redacted 1 secret: github_token` when the client redacted the text, else nothing."""
+    return f"; {redaction_note(outcome.redacted)}" if outcome.redacted else ""
 
 
 # --- memory -------------------------------------------------------------------------------------
@@ -630,7 +638,7 @@ def _remember(
         text += "\nFiles: " + ", ".join(files)
     item = NewMemory(text, node_type=node_type, tags=[node_type], codebase=codebase)
     outcome = client.ingest([item])[0]
-    return ToolResult(f"{outcome.decision} {outcome.id}", {"result": outcome})
+    return ToolResult(f"{outcome.decision} {outcome.id}{_redacted(outcome)}", {"result": outcome})
 
 
 # --- intention ----------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
--- Deploy vestige:function_review
+-- Deploy vestige:function_review (reworked: "now" is when the schedule is locked)
 -- Apply one FSRS-6 review to a memory the caller owns: update its scheduling row through
--- vestige.fsrs_step and append the review to vestige.review_events.
+-- vestige.fsrs_step and append the review to vestige.review_events. A review made "now" (the
+-- default, the transaction's start) that waited for the lock while another review of the same
+-- memory committed is applied at the moment it got the lock, so both count, in order.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
 -- why: definer so only the owner's scheduling changes and the append-only log cannot be forged.
-CREATE FUNCTION vestige.review(
+CREATE OR REPLACE FUNCTION vestige.review(
     p_memory_id   uuid,
     p_rating      integer,
     p_reviewed_at timestamptz DEFAULT now()
@@ -31,6 +33,7 @@ AS $$
 DECLARE
     v_prior vestige.scheduling;
     v_new   vestige.scheduling;
+    v_at    timestamptz := p_reviewed_at;
 BEGIN
     IF p_rating IS NULL OR p_rating NOT BETWEEN 1 AND 4 THEN
         RAISE EXCEPTION 'rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy), not %', coalesce(p_rating::text, 'NULL')
@@ -47,7 +50,10 @@ BEGIN
         -- a memory stored without the API has no scheduling row yet: it is new
         INSERT INTO vestige.scheduling AS s (memory_id) VALUES (p_memory_id) RETURNING s.* INTO v_prior;
     END IF;
-    IF p_reviewed_at < v_prior.last_review THEN
+    IF v_at = now() AND v_at < v_prior.last_review THEN
+        v_at := clock_timestamp();  -- "now", and a review committed while this one waited
+    END IF;
+    IF v_at < v_prior.last_review THEN
         RAISE EXCEPTION 'review time % is before the last review of memory % (%)', p_reviewed_at, p_memory_id, v_prior.last_review
             USING ERRCODE = 'VS006', HINT = 'Reviews are applied in time order; pass a p_reviewed_at at or after the last review.';
     END IF;
@@ -61,12 +67,12 @@ BEGIN
                        p_stability => v_prior.stability, p_difficulty => v_prior.difficulty,
                        p_reps => v_prior.reps, p_lapses => v_prior.lapses,
                        p_last_review => v_prior.last_review,
-                       p_rating => p_rating, p_reviewed_at => p_reviewed_at) AS f)
+                       p_rating => p_rating, p_reviewed_at => v_at) AS f)
      WHERE s.memory_id = p_memory_id
     RETURNING s.* INTO v_new;
 
     INSERT INTO vestige.review_events (memory_id, reviewed_at, rating, prior_state, new_state)
-    VALUES (p_memory_id, p_reviewed_at, p_rating, to_jsonb(v_prior), to_jsonb(v_new));
+    VALUES (p_memory_id, v_at, p_rating, to_jsonb(v_prior), to_jsonb(v_new));
 
     RETURN QUERY SELECT v_new.memory_id, v_new.stability, v_new.difficulty, v_new.retrievability,
                         v_new.state, v_new.step, v_new.reps, v_new.lapses, v_new.last_review,
@@ -75,7 +81,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.review(uuid, integer, timestamptz) IS
-'Review a memory the caller owns with rating 1 (again), 2 (hard), 3 (good) or 4 (easy) at p_reviewed_at (default now), and return its new scheduling row. Applies FSRS-6 exactly as py-fsrs 6.3.2 with its 21 default weights, desired retention 0.9, maximum interval 36500 days, fuzzing off and its default short-term steps ON (learning 1 min then 10 min, relearning 10 min; step holds the index): new goes to learning (again, hard, good) or review (easy), review goes to relearning on again (lapses + 1), learning and relearning graduate to review. Appends a review_events row with the scheduling row before and after as jsonb. Reviewing someone else''s shared memory changes nothing. Errors: VS006 rating outside 1-4, review time NULL or before the last review; VS008 memory not found or not visible; VS009 not the owner.';
+'Review a memory the caller owns with rating 1 (again), 2 (hard), 3 (good) or 4 (easy) at p_reviewed_at (default now: when a review that waited for another review of the same memory gets the lock, it is applied at that moment), and return its new scheduling row. Applies FSRS-6 exactly as py-fsrs 6.3.2 with its 21 default weights, desired retention 0.9, maximum interval 36500 days, fuzzing off and its default short-term steps ON (learning 1 min then 10 min, relearning 10 min; step holds the index): new goes to learning (again, hard, good) or review (easy), review goes to relearning on again (lapses + 1), learning and relearning graduate to review. Appends a review_events row with the scheduling row before and after as jsonb. Reviewing someone else''s shared memory changes nothing. Errors: VS006 rating outside 1-4, review time NULL or before the last review; VS008 memory not found or not visible; VS009 not the owner.';
 
 GRANT EXECUTE ON FUNCTION vestige.review(uuid, integer, timestamptz) TO vestige_app;
 

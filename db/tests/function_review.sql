@@ -2,7 +2,7 @@
 -- lets only the owner review. Alice owns the memories; Bob shares a group with her; Carol is a
 -- stranger.
 BEGIN;
-SELECT plan(29);
+SELECT plan(32);
 
 SELECT vestige_test.user('alice'), vestige_test.user('bob'), vestige_test.user('carol');
 SELECT vestige_test.group('fsrs-team', vestige_test.user('alice'), ARRAY[vestige_test.user('bob')]);
@@ -138,6 +138,21 @@ SELECT results_eq(
     'refused reviews, including of other users'' shared memories, should change no scheduling row');
 SELECT is((SELECT count(*) FROM vestige.review_events), 6::bigint,
     'refused reviews should append no review event');
+
+-- A review "now" that waited while another review of the same memory committed (simulated: the
+-- last review is set to the clock, after this transaction's now()) is applied when it gets the
+-- lock; an explicit time before the last review is still refused.
+UPDATE vestige.scheduling SET last_review = clock_timestamp() WHERE memory_id = 'a0000000-0000-4000-8000-000000000004';
+SET LOCAL ROLE vestige_app;
+SELECT vestige_test.act_as(vestige_test.user('alice'));
+SELECT throws_ok($$SELECT * FROM vestige.review(p_memory_id => 'a0000000-0000-4000-8000-000000000004', p_rating => 3,
+                                                p_reviewed_at => now() - interval '1 second')$$,
+    'VS006', NULL, 'an explicit review time before a review committed meanwhile should be refused');
+SELECT lives_ok($$SELECT * FROM vestige.review(p_memory_id => 'a0000000-0000-4000-8000-000000000004', p_rating => 3)$$,
+    'a review now should count after a review committed while it waited');
+RESET ROLE;
+SELECT ok((SELECT reps = 2 AND last_review > now() FROM vestige.scheduling WHERE memory_id = 'a0000000-0000-4000-8000-000000000004'),
+    'it should be applied at the moment it got the lock, after the other review');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,8 +3,11 @@
 The source is read from a snapshot (vestige_client.migrate.source); rows go in batches through
 `COPY … (FORMAT BINARY)` into the staging tables and `vestige.import_apply` moves each batch
 into the memory tables, one transaction per batch. Re-running adds nothing that is there
-already, so an interrupted copy converges when it is run again. docs/migrate.md describes the
-mapping and the report.
+already, so an interrupted copy converges when it is run again. Before anything is embedded or
+staged, every text is judged by the database's secret detector (vestige.find_secrets): under
+`[ingest] secrets = "refuse"` a memory or intention that holds a secret is not copied, under
+"redact" it is copied with each secret replaced by [REDACTED:kind]; the report lists each secret
+(row, kind, position, never the value). docs/migrate.md describes the mapping and the report.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar
 
@@ -24,7 +27,7 @@ from psycopg.types.json import Jsonb
 
 from vestige_client import db, sql
 from vestige_client.client import Client
-from vestige_client.config import Settings
+from vestige_client.config import SecretPolicy, Settings
 from vestige_client.embed import Vector, split_model_spec
 from vestige_client.errors import SourceUpgradeRequired
 from vestige_client.migrate import take_migrate_lock
@@ -36,9 +39,10 @@ from vestige_client.migrate.source import (
     SourceNode,
     canonical_model,
 )
-from vestige_client.models import Applied
+from vestige_client.models import Applied, SecretFound
 
 T = TypeVar("T")
+REFUSED_HINT = 'remove it from the source, or copy with [ingest] secrets = "redact"'
 Progress = Callable[[str, int, int], None]  # (table, done, total)
 Staged = tuple[LiteralString, list[str], str, list[tuple[Any, ...]]]  # COPY, its types, table, rows
 
@@ -82,6 +86,21 @@ class TableCount:
     in_target: int = 0
 
 
+@dataclass(frozen=True)
+class SourceSecret:
+    """A secret in a source row: where, what kind, and what the copy did (never the value).
+
+    `position` is the character (from 1) in the source text; `action` is "refused" (the row is
+    not copied) or "redacted" (copied with [REDACTED:kind] in its place).
+    """
+
+    table: str
+    id: uuid.UUID
+    kind: str
+    position: int
+    action: str
+
+
 @dataclass
 class CopyReport:
     """Everything the copy did or, with --dry-run, would do."""
@@ -101,6 +120,7 @@ class CopyReport:
     vectors_filled: int = 0  # memories copied earlier without a vector that got one now
     without_vector: list[uuid.UUID] = field(default_factory=list)
     not_copied_by_design: list[str] = field(default_factory=list)
+    secrets: list[SourceSecret] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     index_built: bool = False
     seconds: float = 0.0
@@ -159,7 +179,12 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
         )
         counts = snap.table_counts()
         report.not_copied_by_design = snap.not_copied_by_design()
-        nodes, edges, intentions = list(snap.nodes()), list(snap.edges()), list(snap.intentions())
+        source_nodes = list(snap.nodes())
+        edges, source_intentions = list(snap.edges()), list(snap.intentions())
+        screen = _SecretScreen(operator.conn, settings.ingest.secrets, options.batch_size)
+        nodes = screen.nodes(source_nodes)
+        intentions = screen.intentions(source_intentions)
+        report.secrets = screen.found
         owner = _owner(client, options.owner)
         report.owner_user_id = owner
         registered = client.registered_model()
@@ -208,13 +233,69 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
             ]
             apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
             _load(conn, staged, apply, options.batch_size, report, progress)
-        _count_present(conn, nodes, edges, intentions, report)
-        report.problems = list(snap.problems)
+        _count_present(conn, source_nodes, edges, source_intentions, report)
+        report.problems = [*snap.problems, *screen.problems]
         for table in report.tables:
             table.skipped = sum(1 for p in report.problems if p.skipped and p.table == table.table)
     report.source_unchanged = snap.source_unchanged
     report.seconds = time.monotonic() - started
     return report
+
+
+class _SecretScreen:
+    """The source rows judged by vestige.find_secrets, a batch of texts per call, before anything is
+    embedded or staged: a row with a secret is left out ("refuse") or redacted ("redact")."""
+
+    def __init__(self, conn: psycopg.Connection[Any], policy: SecretPolicy, batch_size: int) -> None:
+        self._conn = conn
+        self._redact = policy == "redact"
+        self._batch_size = batch_size
+        self.found: list[SourceSecret] = []
+        self.problems: list[Problem] = []
+
+    def nodes(self, nodes: Sequence[SourceNode]) -> list[SourceNode]:
+        """The memories to copy; a redacted one loses its source vector (made from the secret)."""
+        flagged = self._judge("knowledge_nodes", [n.content for n in nodes], [n.id for n in nodes])
+        if not self._redact:
+            return [n for i, n in enumerate(nodes) if i not in flagged]
+        texts = self._redacted([nodes[i].content for i in flagged])
+        redacted = {
+            i: replace(nodes[i], content=t, vector=None, vector_label=None)
+            for i, t in zip(flagged, texts, strict=True)
+        }
+        return [redacted.get(i, n) for i, n in enumerate(nodes)]
+
+    def intentions(self, intentions: Sequence[SourceIntention]) -> list[SourceIntention]:
+        """The intentions to copy."""
+        flagged = self._judge("intentions", [i.content for i in intentions], [i.id for i in intentions])
+        if not self._redact:
+            return [x for i, x in enumerate(intentions) if i not in flagged]
+        texts = self._redacted([intentions[i].content for i in flagged])
+        redacted = {i: replace(intentions[i], content=t) for i, t in zip(flagged, texts, strict=True)}
+        return [redacted.get(i, x) for i, x in enumerate(intentions)]
+
+    def _judge(self, table: str, contents: Sequence[str], ids: Sequence[uuid.UUID]) -> dict[int, None]:
+        """Record the secrets of these texts in the report; return the indexes holding one (in order)."""
+        secrets: dict[int, list[SecretFound]] = {}
+        for done, batch in _batches(contents, self._batch_size):
+            cursor = self._conn.cursor(row_factory=class_row(SecretFound))
+            for secret in cursor.execute(sql.FIND_SECRETS, {"contents": list(batch)}):
+                secrets.setdefault(done - len(batch) + secret.ordinal - 1, []).append(secret)
+        action = "redacted" if self._redact else "refused"
+        for index, found in sorted(secrets.items()):
+            self.found += [SourceSecret(table, ids[index], s.kind, s.position, action) for s in found]
+            where = ", ".join(f"{s.kind} at character {s.position}" for s in found)
+            refused = f"holds a secret ({where}): not copied ({REFUSED_HINT})"
+            reason = f"redacted {where}" if self._redact else refused
+            self.problems.append(Problem(table, str(ids[index]), "content", reason, not self._redact))
+        return dict.fromkeys(sorted(secrets))
+
+    def _redacted(self, contents: Sequence[str]) -> list[str]:
+        """The texts with each secret replaced by [REDACTED:kind] (vestige.redact_secrets), in order."""
+        texts: list[str] = []
+        for _, batch in _batches(contents, self._batch_size):
+            texts += [row[0] for row in self._conn.execute(sql.REDACT_TEXTS, {"contents": list(batch)})]
+        return texts
 
 
 def _owner(client: Client, owner: str | None) -> uuid.UUID:

@@ -804,10 +804,11 @@ def _refuse(constant: str) -> Any:
 
 
 def _load_json(raw: object) -> Any:
-    """Parse JSON text; NaN and Infinity are refused (jsonb cannot hold them). Malformed -> None."""
+    """Parse JSON text; NaN and Infinity are refused (jsonb cannot hold them). Malformed, or nested
+    deeper than Python's parser goes -> None."""
     try:
         return json.loads(raw, parse_constant=_refuse) if isinstance(raw, str | bytes) else None
-    except (ValueError, _NotFinite):
+    except (ValueError, _NotFinite, RecursionError):
         return None
 
 

@@ -35,7 +35,7 @@ from vestige_client import __version__, db
 from vestige_client.client import Client
 from vestige_client.config import Settings
 from vestige_client.deployer import deploy
-from vestige_client.errors import IdentityRefused, VestigeError
+from vestige_client.errors import DatabaseUnreachable, IdentityRefused, VestigeError
 from vestige_client.mcp_server import tools_server
 from vestige_client.server import rest
 from vestige_client.server.auth import Gate, identity_of, is_loopback
@@ -102,11 +102,13 @@ def readiness(root: Client, settings: Settings, plan: deploy.Plan, model: ModelW
     """What keeps the server from being ready (empty when it is): the database, the schema, the model."""
     reasons = [reason for reason in [model.not_ready] if reason]
     try:
-        root.health()
+        root.health()  # DatabaseUnreachable within [storage.postgres] connect_timeout when it is away
         with db.operator(settings, start=False) as operator:
             schema = deploy.status(operator.conn, plan)
         if schema.state != "up-to-date":
             reasons.append(f"the schema is {schema.state}: {schema.message}")
+    except DatabaseUnreachable as exc:
+        reasons.append(str(exc))  # "database unreachable at <host:port or socket>: ..."
     except VestigeError as exc:
         reasons.append(f"the database: {exc}")
     return reasons
