@@ -12,8 +12,6 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +19,10 @@ import psycopg
 from psycopg.rows import class_row
 
 from vestige_client import sql
-from vestige_client.errors import OperatorRequired
+from vestige_client.errors import operator_only
 from vestige_client.models import ApiKey
+
+OPERATOR_ONLY = ("API keys are managed by the operator", "vestige key")
 
 PREFIX = "vst_"
 RANDOM_BYTES = 32
@@ -47,18 +47,6 @@ def looks_like_key(text: str) -> bool:
 # --- The operator's side (`vestige key`): functions not granted to the application role. ---------
 
 
-@contextmanager
-def _operator_only() -> Iterator[None]:
-    try:
-        yield
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise OperatorRequired(
-            "API keys are managed by the operator",
-            hint="run `vestige key` as a superuser or a member of vestige_owner, e.g. "
-            "VESTIGE_DATABASE_URL=postgresql://<dba>@<host>/<db> vestige key ...",
-        ) from exc
-
-
 def create(
     conn: psycopg.Connection[Any],
     user_id: uuid.UUID,
@@ -76,7 +64,7 @@ def create(
         "scopes": ["read"] if read_only else ["read", "write"],
         "expires_at": expires_at,
     }
-    with _operator_only():
+    with operator_only(*OPERATOR_ONLY):
         record = conn.cursor(row_factory=class_row(ApiKey)).execute(sql.CREATE_API_KEY, params).fetchone()
     assert record is not None
     return key, record
@@ -84,14 +72,14 @@ def create(
 
 def list_keys(conn: psycopg.Connection[Any], user_id: uuid.UUID | None = None) -> list[ApiKey]:
     """Every key (or one user's), newest first: never a key or its hash."""
-    with _operator_only():
+    with operator_only(*OPERATOR_ONLY):
         cursor = conn.cursor(row_factory=class_row(ApiKey))
         return cursor.execute(sql.LIST_API_KEYS, {"user_id": user_id}).fetchall()
 
 
 def revoke(conn: psycopg.Connection[Any], key_id: uuid.UUID) -> ApiKey:
     """Revoke a key (NotFound, VS008, when there is none): the next request with it is refused."""
-    with _operator_only():
+    with operator_only(*OPERATOR_ONLY):
         cursor = conn.cursor(row_factory=class_row(ApiKey))
         record = cursor.execute(sql.REVOKE_API_KEY, {"id": key_id}).fetchone()
     assert record is not None

@@ -9,8 +9,7 @@ Nothing here reads or prints a secret's value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +19,13 @@ from psycopg.rows import class_row
 
 from vestige_client import sql
 from vestige_client.embed import Embedder, resolve_embedder
-from vestige_client.errors import OperatorRequired, RegistryConflict
+from vestige_client.errors import RegistryConflict, operator_only
 from vestige_client.models import RegisteredModel, StoredSecret
+
+OPERATOR_ONLY = (
+    "finding and redacting stored secrets reads every user's memories: it is an operator command",
+    "vestige secrets",
+)
 
 BATCH = 64  # memories embedded per round trip
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -37,21 +41,9 @@ class Redaction:
     secrets: int  # secrets found before
 
 
-@contextmanager
-def _operator_only() -> Iterator[None]:
-    try:
-        yield
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise OperatorRequired(
-            "finding and redacting stored secrets reads every user's memories: it is an operator command",
-            hint="run `vestige secrets` as a superuser or a member of vestige_owner, e.g. "
-            "VESTIGE_DATABASE_URL=postgresql://<dba>@<host>/<db> vestige secrets ...",
-        ) from exc
-
-
 def scan(conn: psycopg.Connection[Any]) -> list[StoredSecret]:
     """Every secret in a stored memory or intention: item, id, owner, kind and position (never the value)."""
-    with _operator_only():
+    with operator_only(*OPERATOR_ONLY):
         return conn.cursor(row_factory=class_row(StoredSecret)).execute(sql.STORED_SECRETS).fetchall()
 
 
@@ -67,7 +59,7 @@ def redact(conn: psycopg.Connection[Any], progress: Progress | None = None) -> R
         vectors = embedder.embed_documents(texts) if embedder is not None else [None] * len(texts)
         for (memory_id, text), vector in zip(rows, vectors, strict=True):
             params = {"id": memory_id, "content": text, "embedding": vector, "model_hash": model_hash}
-            with _operator_only():
+            with operator_only(*OPERATOR_ONLY):
                 stored = conn.execute(sql.REDACT_STORED_MEMORY, params).fetchone()
             if stored is not None and stored[0]:
                 redacted += 1
@@ -75,7 +67,7 @@ def redact(conn: psycopg.Connection[Any], progress: Progress | None = None) -> R
                 changed += 1
         if progress is not None:
             progress("memories", min(start + BATCH, len(ids)), len(ids))
-    with _operator_only():
+    with operator_only(*OPERATOR_ONLY):
         row = conn.execute(sql.REDACT_STORED_INTENTIONS).fetchone()
     intentions = int(row[0]) if row is not None else 0
     return Redaction(redacted, changed, intentions, len(found))

@@ -18,9 +18,7 @@ tests that must see it stay down use a URL; the embedded-default test uses the d
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -38,6 +36,7 @@ from anyio.from_thread import start_blocking_portal
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
+from test_serve import Server, free_port, start, stop, wait_until
 
 from reliability.figures import record
 from vestige_client import config, errors, local_postgres
@@ -47,8 +46,6 @@ from vestige_client.db import Database
 CONNECT_TIMEOUT = 2  # seconds, libpq's minimum: [storage.postgres] connect_timeout of every test here
 PROMPT = CONNECT_TIMEOUT + 3  # "within the connect timeout", with room for a loaded machine
 WAIT = 60.0  # seconds: the most a stream or a restart may take before the test fails
-READY_WITHIN = 180.0  # seconds: vestige serve loads the embedding model before /readyz says ready
-BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -277,50 +274,17 @@ def test_the_embedded_default_starts_its_stopped_server_again_by_itself(own: Own
 # --- vestige serve: /readyz and memory_status ---------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(own: OwnServer) -> Iterator[str]:
     """`vestige serve` without keys on 127.0.0.1, by URL; its URL once /readyz says ready. Stopped after."""
     port = free_port()
-    env = {"PATH": "/usr/bin:/bin", **own.env(), "VESTIGE_AUTH__ENABLED": "false"}
-    stderr = own.home / "serve-stderr.txt"
-    with stderr.open("w") as err:
-        process = subprocess.Popen(
-            [str(BIN / "vestige"), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    url = f"http://127.0.0.1:{port}"
+    process = start({**own.env(), "VESTIGE_AUTH__ENABLED": "false"}, own.home, port)
+    running = Server(f"http://127.0.0.1:{port}", own.home, process)
     try:
-        deadline = time.monotonic() + READY_WITHIN
-        with httpx2.Client(base_url=url, timeout=30) as http:
-            while True:
-                assert process.poll() is None, f"vestige serve exited: {stderr.read_text()}"
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx2.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"vestige serve was not ready within {READY_WITHIN:g} s: {stderr.read_text()}"
-                    )
-                time.sleep(0.1)
-        yield url
+        wait_until(running, "/readyz")
+        yield running.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def memory_status(url: str) -> CallToolResult:
