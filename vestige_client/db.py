@@ -28,6 +28,7 @@ from vestige_client.errors import (
     ConnectionFailed,
     DatabaseUnreachable,
     EmbeddedServerError,
+    OperatorRequired,
     OwnerRoleRequired,
     SchemaError,
     ServerNotRunning,
@@ -159,6 +160,19 @@ def operator(
         if prepare:
             _prepare(conninfo, settings)
         yield Operator(conninfo, settings, connections, owner)
+
+
+@contextmanager
+def operator_only(why: str, command: str) -> Iterator[None]:
+    """Map the refusal of an operator function (42501) to OperatorRequired: why, and how to run it."""
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise OperatorRequired(
+            why,
+            hint=f"run `{command}` as a superuser or a member of vestige_owner, e.g. "
+            f"VESTIGE_DATABASE_URL=postgresql://<dba>@<host>/<db> {command} ...",
+        ) from exc
 
 
 class Database:

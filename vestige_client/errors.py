@@ -8,9 +8,6 @@ when there is one, and the SQLSTATE in brackets (look it up in docs/errors.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import psycopg
 
 
@@ -251,16 +248,3 @@ def from_database(exc: psycopg.Error) -> VestigeError:
     if cls is VestigeDatabaseError:
         error.sqlstate = exc.sqlstate
     return error
-
-
-@contextmanager
-def operator_only(why: str, command: str) -> Iterator[None]:
-    """Map the refusal of an operator function (42501) to OperatorRequired: why, and how to run it."""
-    try:
-        yield
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise OperatorRequired(
-            why,
-            hint=f"run `{command}` as a superuser or a member of vestige_owner, e.g. "
-            f"VESTIGE_DATABASE_URL=postgresql://<dba>@<host>/<db> {command} ...",
-        ) from exc

@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import class_row
 
 from vestige_client import sql
-from vestige_client.errors import operator_only
+from vestige_client.db import operator_only
 from vestige_client.models import ApiKey
 
 OPERATOR_ONLY = ("API keys are managed by the operator", "vestige key")

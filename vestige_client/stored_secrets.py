@@ -18,8 +18,9 @@ from pgvector.psycopg import register_vector
 from psycopg.rows import class_row
 
 from vestige_client import sql
+from vestige_client.db import operator_only
 from vestige_client.embed import Embedder, resolve_embedder
-from vestige_client.errors import RegistryConflict, operator_only
+from vestige_client.errors import RegistryConflict
 from vestige_client.models import RegisteredModel, StoredSecret
 
 OPERATOR_ONLY = (
