@@ -6,6 +6,9 @@
 -- stay open to direct SQL, under the SELECT policies.
 
 BEGIN;
+
+COMMENT ON ROLE vestige_app IS 'Calls the vestige API; reads tables through row-level security and writes through the API functions only.';
+
 SET LOCAL ROLE vestige_owner;
 
 REVOKE INSERT, UPDATE, DELETE ON vestige.knowledge_nodes FROM vestige_app;

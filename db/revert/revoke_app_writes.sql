@@ -1,6 +1,9 @@
 -- Revert vestige:revoke_app_writes
 
 BEGIN;
+
+COMMENT ON ROLE vestige_app IS 'Calls the vestige API; sees tables only through row-level security.';
+
 SET LOCAL ROLE vestige_owner;
 
 DROP POLICY intentions_select ON vestige.intentions;
