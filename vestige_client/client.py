@@ -232,7 +232,7 @@ class Client:
         self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None
     ) -> list[uuid.UUID]:
         """Embed and store memories in one transaction (all or none); return their ids in order."""
-        memories = self._screened(memories)
+        memories, _ = self._screened(memories)
 
         def run() -> list[uuid.UUID]:
             model_hash = self.model_hash() if memories else None
@@ -354,10 +354,10 @@ class Client:
         self._value(sql.CHECK_CONTENTS, {"contents": list(contents)})
         return [Screened(content, []) for content in contents]
 
-    def _screened(self, memories: Sequence[NewMemory]) -> list[NewMemory]:
-        """The memories with their texts as they are stored (see `_screen`)."""
+    def _screened(self, memories: Sequence[NewMemory]) -> tuple[list[NewMemory], list[Screened]]:
+        """The memories with their texts as they are stored, and what was redacted (see `_screen`)."""
         screened = self._screen([m.content for m in memories])
-        return [replace(m, content=s.content) for m, s in zip(memories, screened, strict=True)]
+        return [replace(m, content=s.content) for m, s in zip(memories, screened, strict=True)], screened
 
     def search_fts(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
@@ -404,8 +404,7 @@ class Client:
         memories of a batch in order (each names the previous one as p_after). With the policy
         "redact", each result lists the kinds of secret redacted from its text (`redacted`).
         """
-        screened = self._screen([m.content for m in memories])
-        stored = [replace(m, content=s.content) for m, s in zip(memories, screened, strict=True)]
+        stored, screened = self._screened(memories)
         results = self._following_model_switch(lambda: self._ingest(stored, force_create))
         return [replace(r, redacted=s.redacted) for r, s in zip(results, screened, strict=True)]
 

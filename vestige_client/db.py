@@ -56,17 +56,22 @@ def server_conninfo(settings: Settings, *, start: bool = True) -> str:
     return settings.storage.postgres.url or ""
 
 
+def _open(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
+    """One autocommit connection of this application, within the connect timeout."""
+    return psycopg.connect(
+        conninfo,
+        autocommit=True,
+        application_name=APPLICATION_NAME,
+        connect_timeout=settings.storage.postgres.connect_timeout,
+    )
+
+
 def connect(conninfo: str, settings: Settings) -> psycopg.Connection[Any]:
     """Open one autocommit connection, turning libpq's failure into a message that says what to do."""
     try:
-        return psycopg.connect(
-            conninfo,
-            autocommit=True,
-            application_name=APPLICATION_NAME,
-            connect_timeout=settings.storage.postgres.connect_timeout,
-        )
+        return _open(conninfo, settings)
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0]
+        reason = _first_line(exc)
         if settings.storage.backend == "embedded":
             hint = "see `vestige db status` and the server log in the data directory"
         else:
@@ -351,12 +356,7 @@ def _failed_connects(pool: ConnectionPool[Any]) -> int:
 def _connect_error(conninfo: str, settings: Settings) -> str | None:
     """Open and close one connection: None when it works, else libpq's reason."""
     try:
-        with psycopg.connect(
-            conninfo,
-            autocommit=True,
-            application_name=APPLICATION_NAME,
-            connect_timeout=settings.storage.postgres.connect_timeout,
-        ):
+        with _open(conninfo, settings):
             return None
     except psycopg.OperationalError as exc:
         return _first_line(exc)
