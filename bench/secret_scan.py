@@ -52,8 +52,9 @@ def main() -> None:
         big += " ".join(turns[:200]) + " "
     big = big.encode()[: (1 << 20) - 10].decode(errors="ignore")
 
+    server = common.server_conninfo(args.data_dir)
     with (
-        common.fresh_database(common.server_conninfo(args.data_dir), "bench_secret_scan", whole_plan=True) as db,
+        common.fresh_database(server, "bench_secret_scan", whole_plan=True) as db,
         common.connect(db, autocommit=True) as conn,
     ):
         print(common.machine(), common.server_versions(conn))
