@@ -170,6 +170,121 @@ class SentenceTransformerEmbedder:
         return vector
 
 
+class OnnxEmbedder:
+    """The default model on ONNX Runtime: tokenizers + onnxruntime, mean pooling, unit length.
+
+    The same vectors as sentence-transformers gives for the model (cosine >= 0.9999, pinned by
+    tests/test_embed.py), so the same registry hash: only the runtime differs. Loaded on first use.
+    """
+
+    MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
+    BATCH = 64  # texts per run, sorted by length so that a batch pads little
+
+    def __init__(
+        self,
+        name: str,
+        model_dir: str,
+        onnx_file: str,
+        *,
+        revision: str,
+        dimension: int,
+        truncate: bool,
+        threads: int,
+    ) -> None:
+        self._name = name
+        self._model_dir = model_dir
+        self._onnx_file = onnx_file
+        self._revision = revision
+        self._dimension = dimension
+        self._truncate = truncate
+        self._threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+        self._cached_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def hash(self) -> str:
+        return model_hash(self._name, self._dimension, self._revision)
+
+    def load(self) -> None:
+        self._load()
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._session is None:
+                try:
+                    import onnxruntime
+                    from tokenizers import Tokenizer
+
+                    tokenizer = Tokenizer.from_file(f"{self._model_dir}/tokenizer.json")
+                    tokenizer.enable_truncation(max_length=self.MAX_TOKENS)
+                    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+                    options = onnxruntime.SessionOptions()
+                    options.intra_op_num_threads = self._threads
+                    options.inter_op_num_threads = 1
+                    session = onnxruntime.InferenceSession(
+                        self._onnx_file, options, providers=["CPUExecutionProvider"]
+                    )
+                except Exception as exc:
+                    raise EmbeddingError(
+                        f"cannot load the embedding model {self._name!r} on ONNX Runtime: {exc}",
+                        hint="run scripts/setup again (it makes the model's ONNX file)",
+                    ) from exc
+                self._tokenizer, self._session = tokenizer, session
+            return self._tokenizer, self._session
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        """Embed texts to store, in batches of similar length."""
+        if not texts:
+            return []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[Vector | None] = [None] * len(texts)
+        for start in range(0, len(order), self.BATCH):
+            chosen = order[start : start + self.BATCH]
+            for i, row in zip(chosen, self._run([texts[i] for i in chosen]), strict=True):
+                vectors[i] = self._finish(row)
+        return [v for v in vectors if v is not None]
+
+    def _run(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        tokenizer, session = self._load()
+        encoded = tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        tokens: npt.NDArray[np.float32] = session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (tokens * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: npt.NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
+
+    def embed_query(self, text: str) -> Vector:
+        """Embed a search query (the last queries are cached)."""
+        return self._cached_query(text)
+
+    def _embed_query(self, text: str) -> Vector:
+        return self.embed_documents([text])[0]
+
+    def _finish(self, row: npt.NDArray[Any]) -> Vector:
+        vector = np.asarray(row, dtype=np.float32)
+        if self._truncate:
+            vector = vector[: self._dimension]
+            norm = float(np.linalg.norm(vector))
+            if norm > 0:
+                vector = vector / norm
+        return vector
+
+
 def split_model_spec(spec: str) -> tuple[str, int | None]:
     """Split `name@N` into the model name or path and the truncated dimension (None: full)."""
     base, at, suffix = spec.rpartition("@")
