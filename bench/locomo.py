@@ -1,6 +1,6 @@
 """Retrieval quality of the `search` path on LoCoMo: evidence recall@5/@10, MRR@10 and latency.
 
-    python bench/locomo.py [--data ../shared/data/locomo] [--keep]
+    python bench/locomo.py [--data ../shared/data/locomo] [--keep] [--runtime onnx|sentence-transformers]
 
 A fresh database on the embedded test server (VESTIGE_TEST_DSN or /tmp/vestige-test-pg), deployed
 with the client's own deployer (the whole plan), one user per conversation (vestige.create_user);
@@ -44,7 +44,7 @@ import psycopg
 from vestige_client import config, db, sql
 from vestige_client.client import Client, NewMemory
 from vestige_client.deployer import deploy
-from vestige_client.embed import DEFAULT_MODEL, Embedder, Vector, resolve_embedder
+from vestige_client.embed import DEFAULT_MODEL, Embedder, EmbeddingSettings, Vector, resolve_embedder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
@@ -258,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", help="embedded server data dir (default VESTIGE_TEST_PGDATA or /tmp/vestige-test-pg)"
     )
     ap.add_argument("--keep", action="store_true", help="keep the database")
+    ap.add_argument(
+        "--runtime", choices=["onnx", "sentence-transformers"], default="onnx", help="what runs the model"
+    )
     args = ap.parse_args(argv)
 
     with open(args.data / "memories.jsonl") as f:
@@ -266,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         questions = [json.loads(line) for line in f]
     info = common.machine()
     print(f"# LoCoMo retrieval benchmark, {info['date']}")
-    print(f"machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}")
+    print(
+        f"machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}; embedding runtime {args.runtime}"
+    )
     print(
         f"data: {len(memories)} turns, {len(questions)} questions, "
         f"{len({m['conv'] for m in memories})} conversations",
@@ -282,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             versions = common.server_versions(conn)
         print(f"PostgreSQL {versions['postgresql']}, pgvector {versions['pgvector']}", flush=True)
         settings = config.load_settings(None, env={"VESTIGE_DATABASE_URL": conninfo, "XDG_CONFIG_HOME": tmp})
-        embedder = UncachedEmbedder(resolve_embedder(DEFAULT_MODEL))
+        embedder = UncachedEmbedder(resolve_embedder(DEFAULT_MODEL, EmbeddingSettings(runtime=args.runtime)))
         database = db.Database(conninfo, settings)
         try:
             start = time.perf_counter()

@@ -80,7 +80,9 @@ def test_without_a_file_every_setting_has_its_default(env: dict[str, str], home:
             ),
             embedded=EmbeddedSettings(data_dir=home / ".local/share/vestige/pg"),
         ),
-        embedding=EmbeddingSettings(model=DEFAULT_MODEL),
+        embedding=EmbeddingSettings(
+            model=DEFAULT_MODEL, runtime="onnx", threads=0, models_dir=home / ".local/share/vestige/models"
+        ),
         user=UserSettings(id="local"),
         log=LogSettings(level="warning", file=None),
         server=ServerSettings(
@@ -94,6 +96,20 @@ def test_without_a_file_every_setting_has_its_default(env: dict[str, str], home:
 def test_default_data_dir_follows_xdg_data_home(env: dict[str, str], tmp_path: Path) -> None:
     settings = load_settings(None, env | {"XDG_DATA_HOME": str(tmp_path / "data")})
     assert settings.storage.embedded.data_dir == tmp_path / "data/vestige/pg"
+    assert settings.embedding.models_dir == tmp_path / "data/vestige/models"
+
+
+def test_the_embedding_runtime_keys(env: dict[str, str], toml: Path, tmp_path: Path) -> None:
+    write(toml, f'[embedding]\nruntime = "sentence-transformers"\nthreads = 3\nmodels_dir = "{tmp_path}/m"\n')
+    embedding = load_settings(toml, env).embedding
+    assert (embedding.runtime, embedding.threads, embedding.models_dir) == (
+        "sentence-transformers",
+        3,
+        tmp_path / "m",
+    )
+    from_env = env | {"VESTIGE_EMBEDDING__RUNTIME": "ONNX", "VESTIGE_EMBEDDING__THREADS": "1"}
+    assert load_settings(None, from_env).embedding.runtime == "onnx"
+    assert load_settings(None, from_env).embedding.threads == 1
 
 
 def test_config_path_prefers_explicit_then_vestige_config_then_xdg_then_home(
@@ -360,6 +376,10 @@ def test_embedded_backend_with_a_configured_url_is_an_error_naming_both(
         ("[storage.postgres]\nauto_deploy = 'maybe'\n", "storage.postgres.auto_deploy", "'maybe'"),
         ("[storage.embedded]\ndata_dir = 'relative/pg'\n", "storage.embedded.data_dir", "absolute"),
         ("[embedding]\nmodel = 'some/model@0'\n", "embedding.model", "'some/model@0'"),
+        ("[embedding]\nruntime = 'torch'\n", "embedding.runtime", "'sentence-transformers'"),
+        ("[embedding]\nthreads = -1\n", "embedding.threads", "0 to 256"),
+        ("[embedding]\nthreads = 1000\n", "embedding.threads", "1000"),
+        ("[embedding]\nmodels_dir = 'models'\n", "embedding.models_dir", "absolute"),
         ("[embedding]\nmodel = 'some/model@big'\n", "embedding.model", "positive integer"),
         ("[embedding]\nmodel = 'some/model@'\n", "embedding.model", "'some/model@'"),
         ("[user]\nid = 'two words'\n", "user.id", "'two words'"),

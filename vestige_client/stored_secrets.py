@@ -19,7 +19,7 @@ from psycopg.rows import class_row
 
 from vestige_client import sql
 from vestige_client.db import operator_only
-from vestige_client.embed import Embedder, resolve_embedder
+from vestige_client.embed import Embedder, EmbeddingSettings, resolve_embedder
 from vestige_client.errors import RegistryConflict
 from vestige_client.models import RegisteredModel, StoredSecret
 
@@ -48,11 +48,13 @@ def scan(conn: psycopg.Connection[Any]) -> list[StoredSecret]:
         return conn.cursor(row_factory=class_row(StoredSecret)).execute(sql.STORED_SECRETS).fetchall()
 
 
-def redact(conn: psycopg.Connection[Any], progress: Progress | None = None) -> Redaction:
+def redact(
+    conn: psycopg.Connection[Any], embedding: EmbeddingSettings, progress: Progress | None = None
+) -> Redaction:
     """Redact every stored secret: each memory's text and vector (embedded again), then the intentions."""
     found = scan(conn)
     ids = list(dict.fromkeys(s.id for s in found if s.item == "memory"))  # each memory once, in order
-    embedder, model_hash = _registered_embedder(conn) if ids else (None, None)
+    embedder, model_hash = _registered_embedder(conn, embedding) if ids else (None, None)
     redacted = changed = 0
     for start in range(0, len(ids), BATCH):
         rows = conn.execute(sql.REDACTED_MEMORIES, {"ids": ids[start : start + BATCH]}).fetchall()
@@ -74,13 +76,15 @@ def redact(conn: psycopg.Connection[Any], progress: Progress | None = None) -> R
     return Redaction(redacted, changed, intentions, len(found))
 
 
-def _registered_embedder(conn: psycopg.Connection[Any]) -> tuple[Embedder | None, str | None]:
+def _registered_embedder(
+    conn: psycopg.Connection[Any], embedding: EmbeddingSettings
+) -> tuple[Embedder | None, str | None]:
     """The registered model, to embed redacted texts with (None when no model is registered yet)."""
     registered = conn.cursor(row_factory=class_row(RegisteredModel)).execute(sql.REGISTERED_MODEL).fetchone()
     if registered is None:
         return None, None
     register_vector(conn)
-    embedder = resolve_embedder(registered.name)
+    embedder = resolve_embedder(registered.name, embedding)
     if embedder.hash != registered.hash:
         raise RegistryConflict(
             f"the registered model {registered.name} (hash {registered.hash}) is not the one installed "

@@ -26,7 +26,7 @@ from psycopg.rows import class_row
 
 from vestige_client import db, local_postgres, sql
 from vestige_client.config import Settings
-from vestige_client.embed import Embedder, Vector, resolve_embedder
+from vestige_client.embed import Embedder, EmbeddingSettings, Vector, resolve_embedder
 from vestige_client.errors import InvalidInput, LocksHeld, ModelMismatch, SwitchConflict
 from vestige_client.migrate import take_migrate_lock
 from vestige_client.models import ReembedStatus
@@ -96,7 +96,7 @@ def reembed(settings: Settings, options: ReembedOptions, progress: Progress | No
     started = time.monotonic()
     if not options.dry_run:
         _check_consent(options)
-    embedder = resolve_embedder(options.model)
+    embedder = resolve_embedder(options.model, settings.embedding)
     with _operator(settings) as (conn, writer):
         status = _status(conn)
         if status.active_hash is None:
@@ -142,7 +142,7 @@ def rollback(settings: Settings, progress: Progress | None = None, batch_size: i
             status.pending_name, status.pending_dimension, status.pending_hash, "rolled back"
         )
         # Only the memories written or edited since the switch need the previous model itself.
-        load = _loader(status.pending_name, status.pending_hash)
+        load = _loader(status.pending_name, status.pending_hash, settings.embedding)
         _complete(conn, writer, load, batch_size, True, report, progress)
         return _finish(conn, report, started)
 
@@ -379,12 +379,12 @@ def _signature(embedder: Embedder, offline: bool) -> dict[str, Any]:
     return {"name": embedder.name, "dimension": embedder.dimension, "hash": embedder.hash, "offline": offline}
 
 
-def _loader(spec: str, hash: str) -> Loader:
+def _loader(spec: str, hash: str, embedding: EmbeddingSettings) -> Loader:
     """Load a registered model on first use, checking this machine reproduces its hash."""
 
     @cache
     def load() -> Embedder:
-        embedder = resolve_embedder(spec)
+        embedder = resolve_embedder(spec, embedding)
         embedder.load()
         if embedder.hash != hash:
             raise ModelMismatch(
