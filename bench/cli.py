@@ -1,8 +1,8 @@
 """The `vestige` command as a user runs it: cold start of `vestige search` and bulk ingest from
 stdin, each against a baseline measured in the same run (these machines are shared and noisy).
 
-- cold start: `vestige search QUERY` (imports torch, loads the model, embeds, searches) against
-  `vestige stats` (same process start, connection and pool, no model);
+- cold start: `vestige search QUERY` (imports the embedding runtime, loads the model, embeds,
+  searches) against `vestige stats` (same process start, connection and pool, no model);
 - ingest: `vestige ingest -` of N lines against a bare process that loads the model and embeds
   the same N lines (no database), so the ratio is what the database adds.
 

@@ -10,7 +10,7 @@ documents. Every part runs both runtimes (`[embedding] runtime`) in the same run
    peak RSS of the process. Both on the machine's cores (ONNX Runtime threads 0 = every core;
    torch's default, the same number).
 2. The choice of threads and batch size for ONNX Runtime: docs/s for threads 1 and 2 by batch
-   size 16, 32, 64 and 128, one process each.
+   size 4 to 64, one process each.
 3. `vestige search` from a shell (process start, model load, embed, search) on each runtime,
    against `vestige stats` (the same start and connection, no model).
 4. `vestige-mcp`: spawn to the answer of a first `memory_status` (which waits for the server's
@@ -36,18 +36,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
-from mcp.client.session import ClientSession
-from mcp.client.stdio import StdioServerParameters, get_default_environment, stdio_client
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
+
+from vestige_client.embed import OnnxEmbedder
 
 DATA = common.REPO.parent / "shared" / "data" / "locomo"
 VESTIGE = Path(sys.executable).parent / "vestige"
 VESTIGE_MCP = Path(sys.executable).parent / "vestige-mcp"
 RUNTIMES = ("sentence-transformers", "onnx")
 STORE = 200  # memories in the MCP store
+BATCHES = (4, 8, 16, 32, 64)  # the batch sizes tried for ONNX Runtime
 
 
 def questions(n: int) -> list[str]:
@@ -139,6 +138,9 @@ def server_memory() -> tuple[float, float]:
 
 
 async def mcp_run(env: dict[str, str], queries: list[str], errlog: Any) -> dict[str, float]:
+    from mcp.client.session import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
     params = StdioServerParameters(command=str(VESTIGE_MCP), env=env)
     start = time.perf_counter()
     async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
@@ -181,18 +183,21 @@ def measure_embedders(args: argparse.Namespace) -> tuple[Runs, dict[tuple[int, i
     embedder: Runs = {r: [] for r in RUNTIMES}
     for run in range(args.runs):
         for runtime in RUNTIMES:
-            embedder[runtime].append(embedder_run(runtime, 0, 64, args.queries, args.docs))
+            embedder[runtime].append(embedder_run(runtime, 0, OnnxEmbedder.BATCH, args.queries, args.docs))
         print(f"  embedder run {run + 1}/{args.runs} done", flush=True)
     sweep = {
         (threads, batch): embedder_run("onnx", threads, batch, 10, args.docs)["docs_per_s"]
         for threads in (1, 2)
-        for batch in (16, 32, 64, 128)
+        for batch in BATCHES
     }
     print("  sweep done", flush=True)
     return embedder, sweep
 
 
 def measure_commands(args: argparse.Namespace) -> tuple[dict[str, list[float]], list[float], Runs]:
+    import anyio  # here, not at the top: the embedder processes (1, 2) import only what they measure
+    from mcp.client.stdio import get_default_environment
+
     server = common.server_conninfo()
     search: dict[str, list[float]] = {r: [] for r in RUNTIMES}
     stats: list[float] = []
@@ -261,10 +266,9 @@ def report(
         f"MCP `search` saved {saved_search:.1f} ms a new question; one query embedding {saved_embed:.1f} ms"
     )
     print("\nONNX Runtime batch throughput (docs/s) by threads and batch size, one process each:\n")
-    batches = (16, 32, 64, 128)
     print(common.markdown_table(
-        ["threads", *(f"batch {b}" for b in batches)],
-        [[str(t), *(f"{sweep[t, b]:.0f}" for b in batches)] for t in (1, 2)],
+        ["threads", *(f"batch {b}" for b in BATCHES)],
+        [[str(t), *(f"{sweep[t, b]:.0f}" for b in BATCHES)] for t in (1, 2)],
     ))  # fmt: skip
 
 

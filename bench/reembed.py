@@ -1,6 +1,6 @@
 """`vestige migrate reembed` online, on a store of real texts, against baselines of the same run:
 
-- the raw rate of the model: the same embedder, the same torch threads, embedding the same
+- the raw rate of the model: the same embedder, the same threads (`[embedding] threads`), embedding the same
   texts in batches of the same size, nothing else;
 - search latency while idle: a separate process running `Client.search_hybrid` in a loop.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,8 +28,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import torch
 
 from vestige_client import config
 from vestige_client.client import Client, NewMemory
@@ -54,18 +51,21 @@ def texts(count: int) -> list[str]:
     return [f"[{i // len(turns)}] {turns[i % len(turns)]}" for i in range(count)]
 
 
-def settings_for(database: str, home: str, model: str = DEFAULT_MODEL) -> config.Settings:
-    env = {"VESTIGE_DATABASE_URL": database, "XDG_CONFIG_HOME": home, "VESTIGE_EMBEDDING__MODEL": model}
+def settings_for(database: str, home: str, threads: int = 0) -> config.Settings:
+    env = {
+        "VESTIGE_DATABASE_URL": database,
+        "XDG_CONFIG_HOME": home,
+        "VESTIGE_EMBEDDING__THREADS": str(threads),
+    }
     return config.load_settings(None, env=env)
 
 
 def search_loop(database: str, home: str, stop: Path, threads: int) -> None:
     """The search process: hybrid searches until `stop` exists; latencies and errors as JSON."""
-    torch.set_num_threads(threads)
     latencies: list[float] = []
     errors: list[str] = []
     models: dict[str, int] = {}
-    with Client.open(settings_for(database, home)) as client:
+    with Client.open(settings_for(database, home, threads)) as client:
         for query in QUERIES:  # warm: model loaded, query vectors cached
             client.search_hybrid(query)
         print("ready", flush=True)
@@ -106,7 +106,7 @@ def searching(database: str, home: str, threads: int) -> Iterator[dict[str, Any]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memories", type=int, default=10_000)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (the same for every arm)")
+    parser.add_argument("--threads", type=int, default=1, help="embedding threads (the same for every arm)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--keep", action="store_true")
@@ -119,7 +119,6 @@ def main() -> None:
         search_loop(args.loop, args.home, Path(args.stop), args.threads)
         return
 
-    torch.set_num_threads(os.cpu_count() or 1)  # seeding is not measured
     home = tempfile.mkdtemp()
     server = common.server_conninfo(args.data_dir)
     corpus = texts(args.memories)
@@ -130,8 +129,7 @@ def main() -> None:
         seed_seconds = time.perf_counter() - seed_start
 
         # Baseline 1: the raw model, same embedder, same threads, same batches.
-        torch.set_num_threads(args.threads)
-        target = resolve_embedder(TARGET)
+        target = resolve_embedder(TARGET, settings_for(database, home, args.threads).embedding)
         target.load()
         start = time.perf_counter()
         for i in range(0, len(corpus), args.batch_size):
@@ -152,7 +150,7 @@ def main() -> None:
         options = switch.ReembedOptions(TARGET, yes=True, no_backup_check=True, batch_size=args.batch_size)
         with searching(database, home, args.threads) as during:
             run_start = time.perf_counter()
-            report = switch.reembed(settings_for(database, home), options, progress)
+            report = switch.reembed(settings_for(database, home, args.threads), options, progress)
             run_seconds = time.perf_counter() - run_start
             time.sleep(2.0)  # searches after the switch too
         (start_at, start_done), (end_at, end_done) = phases["embedding"]
@@ -175,7 +173,7 @@ def print_report(
 ) -> None:
     m = common.machine()
     print(f"### reembed, {args.memories} memories ({m['date']}, {m['nproc']} cores, {m['cpu']})\n")
-    print(f"torch threads {args.threads}, batch {args.batch_size}; seeding took {seed_seconds:.1f} s\n")
+    print(f"embedding threads {args.threads}, batch {args.batch_size}; seeding took {seed_seconds:.1f} s\n")
     rows = [
         ["raw model (embed only)", f"{raw_rate:,.0f}", "1.00"],
         ["reembed, embedding pass", f"{fill_rate:,.0f}", f"{fill_rate / raw_rate:.2f}"]

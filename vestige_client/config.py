@@ -279,11 +279,8 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "auth.rate_burst": _count,
     "ingest.secrets": _choice("refuse", "redact"),
 }
-_PATH_KEYS = {
-    "storage.embedded.data_dir",
-    "embedding.models_dir",
-    "log.file",
-}  # `~` expanded, then required to be absolute
+# `~` expanded, then required to be absolute.
+_PATH_KEYS = {"storage.embedded.data_dir", "embedding.models_dir", "log.file"}
 _SECRET_KEYS = {"storage.postgres.url"}
 _SECTIONS = {key.rpartition(".")[0] for key in _KEYS}
 

@@ -19,9 +19,9 @@ changes the hash, and the database then asks for `vestige migrate reembed`.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,8 +41,6 @@ QUERY_CACHE_SIZE = 1024
 
 Vector = npt.NDArray[np.float32]
 Runtime = Literal["onnx", "sentence-transformers"]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,30 +94,12 @@ def model_hash(
     return hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
 
 
-def finish(row: npt.NDArray[Any], truncate_to: int | None) -> Vector:
-    """A model's output row as a float32 vector; truncated (Matryoshka: the first N dimensions,
-    made unit length again) when truncate_to is given."""
-    vector = np.asarray(row, dtype=np.float32)
-    if truncate_to is not None:
-        vector = vector[:truncate_to]
-        norm = float(np.linalg.norm(vector))
-        if norm > 0:
-            vector = vector / norm
-    return vector
+class _Runtime(ABC):
+    """What the embedders share: the registry name, the query cache, Matryoshka truncation."""
 
-
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model, loaded on first use, optionally truncated (Matryoshka)."""
-
-    def __init__(
-        self, name: str, source: str, *, revision: str = "", dimension: int | None = None, truncate: bool
-    ) -> None:
+    def __init__(self, name: str, *, truncate: bool) -> None:
         self._name = name
-        self._source = source
-        self._revision = revision
-        self._dimension = dimension
         self._truncate = truncate
-        self._model: Any = None
         self._lock = threading.Lock()
         self._cached_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
 
@@ -127,6 +107,43 @@ class SentenceTransformerEmbedder:
     def name(self) -> str:
         """The registry name, with its `@N` suffix when truncated."""
         return self._name
+
+    @property
+    @abstractmethod
+    def dimension(self) -> int: ...
+
+    @abstractmethod
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]: ...
+
+    def embed_query(self, text: str) -> Vector:
+        """Embed a search query (the last queries are cached)."""
+        return self._cached_query(text)
+
+    def _embed_query(self, text: str) -> Vector:
+        return self.embed_documents([text])[0]
+
+    def _finish(self, row: npt.NDArray[Any]) -> Vector:
+        vector = np.asarray(row, dtype=np.float32)
+        if self._truncate:
+            # Matryoshka: keep the first N dimensions and make the vector unit length again.
+            vector = vector[: self.dimension]
+            norm = float(np.linalg.norm(vector))
+            if norm > 0:
+                vector = vector / norm
+        return vector
+
+
+class SentenceTransformerEmbedder(_Runtime):
+    """A sentence-transformers model, loaded on first use, optionally truncated (Matryoshka)."""
+
+    def __init__(
+        self, name: str, source: str, *, revision: str = "", dimension: int | None = None, truncate: bool
+    ) -> None:
+        super().__init__(name, truncate=truncate)
+        self._source = source
+        self._revision = revision
+        self._dimension = dimension
+        self._model: Any = None
 
     @property
     def dimension(self) -> int:
@@ -184,18 +201,8 @@ class SentenceTransformerEmbedder:
         )
         return [self._finish(row) for row in matrix]
 
-    def embed_query(self, text: str) -> Vector:
-        """Embed a search query (the last queries are cached)."""
-        return self._cached_query(text)
 
-    def _embed_query(self, text: str) -> Vector:
-        return self.embed_documents([text])[0]
-
-    def _finish(self, row: npt.NDArray[Any]) -> Vector:
-        return finish(row, self.dimension if self._truncate else None)
-
-
-class OnnxEmbedder:
+class OnnxEmbedder(_Runtime):
     """The default model on ONNX Runtime: tokenizers + onnxruntime, mean pooling, unit length.
 
     The same vectors as sentence-transformers gives for the model (cosine >= 0.9999, pinned by
@@ -204,7 +211,7 @@ class OnnxEmbedder:
     """
 
     MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
-    BATCH = 64  # texts per run, sorted by length so that a batch pads little (bench/embed.py)
+    BATCH = 16  # texts per run, sorted by length so that a batch pads little: the fastest in bench/embed.py
 
     def __init__(
         self,
@@ -216,21 +223,13 @@ class OnnxEmbedder:
         threads: int,
         models_dir: Path | None,
     ) -> None:
-        self._name = name
+        super().__init__(name, truncate=truncate)
         self._model_dir = model_dir
         self._dimension = dimension
-        self._truncate = truncate
         self._threads = threads
         self._models_dir = models_dir
         self._session: Any = None
         self._tokenizer: Any = None
-        self._lock = threading.Lock()
-        self._cached_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
-
-    @property
-    def name(self) -> str:
-        """The registry name, with its `@N` suffix when truncated."""
-        return self._name
 
     @property
     def dimension(self) -> int:
@@ -299,16 +298,6 @@ class OnnxEmbedder:
         unit: npt.NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
         return unit
 
-    def embed_query(self, text: str) -> Vector:
-        """Embed a search query (the last queries are cached)."""
-        return self._cached_query(text)
-
-    def _embed_query(self, text: str) -> Vector:
-        return self.embed_documents([text])[0]
-
-    def _finish(self, row: npt.NDArray[Any]) -> Vector:
-        return finish(row, self._dimension if self._truncate else None)
-
 
 def split_model_spec(spec: str) -> tuple[str, int | None]:
     """Split `name@N` into the model name or path and the truncated dimension (None: full)."""
@@ -322,7 +311,7 @@ def split_model_spec(spec: str) -> tuple[str, int | None]:
 
 def onnx_threads(threads: int) -> int:
     """ONNX Runtime's threads for one run: the configured number, or every core this process may
-    use (2 here: a query p50 4.1 ms against 7.3 ms with one, see bench/README.md)."""
+    use (2 here: batches 1.9x as fast as on one thread, bench/README.md)."""
     return threads or max(1, len(os.sched_getaffinity(0)))
 
 

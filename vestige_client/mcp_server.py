@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from vestige_client import __version__, config
 from vestige_client.client import Client
+from vestige_client.embed import resolve_embedder
 from vestige_client.errors import ConfigError, VestigeError
 from vestige_client.tool_arguments import argument_error, describe
 from vestige_client.tools import TOOLS, ToolResult, ToolSpec
@@ -92,21 +93,28 @@ class Runtime:
         threading.Thread(target=self._warm, name="vestige-warm-up", daemon=True).start()
 
     def _warm(self) -> None:
+        # The model loads while the database opens (a first embedded start runs initdb meanwhile);
+        # Client.open resolves the same embedder object.
+        loading = threading.Thread(target=self._load_model, name="vestige-model", daemon=True)
+        loading.start()
         try:
             client = Client.open(self.settings)
         except Exception as exc:
             log.error("start-up failed (retried at the next tool call): %s", exc)
             self._ready.set()
             return
+        loading.join()
+        self._client = client
+        self._ready.set()
+        log.info("ready: user %s, model %s", client.user_id, client.embedder.name)
+
+    def _load_model(self) -> None:
         try:
-            client.embedder.embed_query("warm-up")  # loads the model
+            embedding = self.settings.embedding
+            resolve_embedder(embedding.model, embedding).embed_query("warm-up")  # loads the model
         except Exception as exc:
             # Tools that do not embed still work; those that do report the error themselves.
             log.error("the embedding model did not load: %s", exc)
-        finally:
-            self._client = client
-            self._ready.set()
-        log.info("ready: user %s, model %s", client.user_id, client.embedder.name)
 
     def client(self) -> Client:
         """The open client, waiting for the warm-up up to STARTUP_WAIT seconds; a failed start is retried."""
