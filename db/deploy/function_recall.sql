@@ -58,8 +58,6 @@ DECLARE
     c_importance_weight CONSTANT double precision := 0.3;
     c_recency_weight    CONSTANT double precision := 0.2;
     c_recency_days      CONSTANT double precision := 30;
-    v_user   uuid   := vestige.current_user_id();
-    v_groups uuid[] := vestige.current_user_groups();
     v_pool   integer;
     v_ids    uuid[] := '{}';
     v_row    record;
@@ -86,8 +84,8 @@ BEGIN
                            p_created_after => p_created_after, p_created_before => p_created_before,
                            p_min_retention => p_min_retention,
                            p_include_superseded => p_include_superseded) AS h
-                  JOIN vestige.knowledge_nodes AS n ON n.id = h.id
-                 WHERE vestige.is_visible(n.visibility, n.owner_user_id, n.shared_with_groups, v_user, v_groups)) AS b
+                  -- search_hybrid returns visible memories only: the join reads their other columns.
+                  JOIN vestige.knowledge_nodes AS n ON n.id = h.id) AS b
          ORDER BY blended DESC, b.id
          LIMIT p_limit
     LOOP

@@ -1,11 +1,11 @@
--- Deploy vestige:function_reembed_switch
+-- Deploy vestige:function_reembed_switch (reworked: every session compiles search_hybrid again)
 -- The switch: one short transaction that makes the pending model the active one. Renaming
 -- columns and indexes moves no data, so it takes as long as the locks take to get.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE FUNCTION vestige.reembed_switch(p_model_hash text)
+CREATE OR REPLACE FUNCTION vestige.reembed_switch(p_model_hash text)
 RETURNS TABLE (
     name               text,
     dimension          integer,
@@ -62,6 +62,12 @@ BEGIN
     ALTER TABLE vestige.domains RENAME COLUMN centroid_pending TO centroid;
     ALTER INDEX IF EXISTS vestige.knowledge_nodes_embedding_idx RENAME TO knowledge_nodes_embedding_previous_idx;
     ALTER INDEX vestige.knowledge_nodes_embedding_pending_idx RENAME TO knowledge_nodes_embedding_idx;
+    -- search_hybrid keeps each statement's plan for the session, and its KNN statements name the
+    -- embedding column through search_candidates' row type, which no plan is invalidated by:
+    -- rewriting the function's catalog row makes every session compile it again, on commit,
+    -- against the renamed columns.
+    ALTER FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[],
+                                         text, timestamptz, timestamptz, double precision, boolean) COST 100;
     COMMENT ON COLUMN vestige.knowledge_nodes.embedding IS 'Embedding of the active model; typed vector(N) and HNSW-indexed once a model is registered.';
     COMMENT ON COLUMN vestige.knowledge_nodes.embedding_previous IS 'Embedding of the previous model, kept for `vestige migrate rollback` until `vestige migrate cleanup`.';
 

@@ -1,5 +1,6 @@
--- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search)
--- Hybrid search in one statement: a full-text leg and a KNN leg (pure KNN per visibility kind),
+-- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
+-- each statement is planned once per session)
+-- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind),
 -- each ranked 1-based and cut at p_depth candidates, fused by Reciprocal Rank Fusion (sum of
 -- 1 / (k + rank), k = 60) over a FULL OUTER JOIN. search_fts and search_vector are this function
 -- with one input. Defaults (depth 10, ts_rank) were chosen on LoCoMo: bench/README.md.
@@ -44,6 +45,8 @@ RETURNS TABLE (
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
+-- What a caller's plan should expect (the default limit): a few rows, read by primary key.
+ROWS 10
 SET search_path = vestige, pg_catalog, public, pg_temp
 -- Filtered KNN must not under-return: keep scanning the HNSW graph until enough visible rows
 -- pass the filters (pgvector >= 0.8 iterative scans). ef_search is raised below to the depth,
@@ -51,21 +54,26 @@ SET search_path = vestige, pg_catalog, public, pg_temp
 -- clauses restore the caller's values when the function returns.
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 40
--- Plan each call for its own arguments (an empty leg, the depth, which visibility kinds are
--- read exactly); a generic plan cannot know them (bench/README.md tells what one did).
-SET plan_cache_mode = 'force_custom_plan'
+-- Each statement below is planned once per session and its plan kept (a generic plan): each is
+-- written so that one plan is right for every caller. The one statement whose best plan depends
+-- on the caller (the capped counts) is planned per call. Replanning the whole search every call
+-- cost ~2.5 ms (bench/README.md).
+SET plan_cache_mode = 'force_generic_plan'
+-- The HNSW arms turn sorting off while they run (and are planned), so that no plan sorts a
+-- large kind; this clause restores the caller's value when the function returns.
+SET enable_sort = on
 -- No sequential scans: every leg has an index path (HNSW; the owner, visibility and GIN
 -- indexes; primary keys), and a sequential scan + sort grows with the whole table, not with
 -- what the caller can see.
 SET enable_seqscan = off
 AS $$
 DECLARE
-    v_user     uuid     := vestige.current_user_id();
-    v_groups   uuid[]   := vestige.current_user_groups();
-    v_depth    integer;
-    v_language regconfig;
-    v_and      tsquery;
-    v_or       tsquery;
+    v_user      uuid     := vestige.current_user_id();
+    v_groups    uuid[]   := vestige.current_user_groups();
+    v_depth     integer;
+    v_language  regconfig;
+    v_and       tsquery;
+    v_or        tsquery;
     -- A visibility arm with fewer rows than this is searched exactly (its index, then a sort by
     -- distance): faster than walking the HNSW graph past the rows the caller cannot see, and
     -- exact. The planner does not pick that on its own: pgvector's cost model underrates how far
@@ -74,6 +82,14 @@ DECLARE
     v_exact_own    boolean;
     v_exact_public boolean;
     v_exact_group  boolean;
+    -- The KNN leg's candidates, each arm's appended: ids and cosine distances.
+    v_knn_ids       uuid[]             := '{}';
+    v_knn_distances double precision[] := '{}';
+    v_arm_ids       uuid[];
+    v_arm_distances double precision[];
+    -- The text leg's result, best first: ids and ts_rank scores.
+    v_fts_ids       uuid[]             := '{}';
+    v_fts_scores    real[]             := '{}';
 BEGIN
     PERFORM vestige.check_search(p_query, p_limit);
     IF p_depth IS NULL OR p_depth NOT BETWEEN 1 AND 1000 THEN
@@ -91,7 +107,9 @@ BEGIN
         PERFORM vestige.check_embedding(p_embedding, p_model_hash);
         PERFORM set_config('hnsw.ef_search', greatest(v_depth, 100)::text, true);
         -- How many rows each visibility arm holds, counted up to the threshold from the owner
-        -- and visibility indexes (index-only scans that stop at the LIMIT).
+        -- and visibility indexes (index scans that stop at the LIMIT). Planned for this caller:
+        -- a plan for any caller reads the group index whole for a caller in a large group.
+        PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
         SELECT (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.owner_user_id = v_user
                                        LIMIT c_exact_below) AS s) < c_exact_below,
@@ -103,6 +121,89 @@ BEGIN
                                          AND n.owner_user_id <> v_user
                                        LIMIT c_exact_below) AS s) < c_exact_below
           INTO v_exact_own, v_exact_public, v_exact_group;
+        PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+
+        -- The KNN leg, one pure KNN per kind of visibility: filters, ORDER BY distance, LIMIT
+        -- depth; no join, no second sort key. The three arms are vestige.is_visible split into
+        -- disjoint parts (own; public of others; shared with one of the caller's groups, of
+        -- others; pgTAP checks that together they are exactly is_visible). Each arm is one of two
+        -- statements: exact (each row's distance computed once, behind OFFSET 0, then sorted by
+        -- the distance + 0, which no index provides, so its rows are read through the owner,
+        -- visibility or group index) when it holds fewer than c_exact_below rows; else a walk of the HNSW index, with iterative scans so the
+        -- filters never starve it, run with sorting off so that no plan sorts a large kind.
+        IF v_exact_own THEN
+            SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
+              FROM (SELECT d.id, d.distance
+                      FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
+                              FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                             p_created_before, p_min_retention, p_include_superseded) AS c
+                             WHERE c.embedding IS NOT NULL AND c.owner_user_id = v_user
+                            OFFSET 0) AS d
+                     ORDER BY d.distance + 0
+                     LIMIT v_depth) AS a;
+        ELSE
+            PERFORM set_config('enable_sort', 'off', true);
+            SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
+              FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
+                      FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                     p_created_before, p_min_retention, p_include_superseded) AS c
+                     WHERE c.embedding IS NOT NULL AND c.owner_user_id = v_user
+                     ORDER BY c.embedding <=> p_embedding
+                     LIMIT v_depth) AS a;
+            PERFORM set_config('enable_sort', 'on', true);
+        END IF;
+        v_knn_ids := v_knn_ids || coalesce(v_arm_ids, '{}');
+        v_knn_distances := v_knn_distances || coalesce(v_arm_distances, '{}');
+
+        IF v_exact_public THEN
+            SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
+              FROM (SELECT d.id, d.distance
+                      FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
+                              FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                             p_created_before, p_min_retention, p_include_superseded) AS c
+                             WHERE c.embedding IS NOT NULL AND c.visibility = 'public' AND c.owner_user_id <> v_user
+                            OFFSET 0) AS d
+                     ORDER BY d.distance + 0
+                     LIMIT v_depth) AS a;
+        ELSE
+            PERFORM set_config('enable_sort', 'off', true);
+            SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
+              FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
+                      FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                     p_created_before, p_min_retention, p_include_superseded) AS c
+                     WHERE c.embedding IS NOT NULL AND c.visibility = 'public' AND c.owner_user_id <> v_user
+                     ORDER BY c.embedding <=> p_embedding
+                     LIMIT v_depth) AS a;
+            PERFORM set_config('enable_sort', 'on', true);
+        END IF;
+        v_knn_ids := v_knn_ids || coalesce(v_arm_ids, '{}');
+        v_knn_distances := v_knn_distances || coalesce(v_arm_distances, '{}');
+
+        IF v_exact_group THEN
+            SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
+              FROM (SELECT d.id, d.distance
+                      FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
+                              FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                             p_created_before, p_min_retention, p_include_superseded) AS c
+                             WHERE c.embedding IS NOT NULL AND c.visibility = 'group' AND c.shared_with_groups && v_groups
+                           AND c.owner_user_id <> v_user
+                            OFFSET 0) AS d
+                     ORDER BY d.distance + 0
+                     LIMIT v_depth) AS a;
+        ELSE
+            PERFORM set_config('enable_sort', 'off', true);
+            SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
+              FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
+                      FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                     p_created_before, p_min_retention, p_include_superseded) AS c
+                     WHERE c.embedding IS NOT NULL AND c.visibility = 'group' AND c.shared_with_groups && v_groups
+                       AND c.owner_user_id <> v_user
+                     ORDER BY c.embedding <=> p_embedding
+                     LIMIT v_depth) AS a;
+            PERFORM set_config('enable_sort', 'on', true);
+        END IF;
+        v_knn_ids := v_knn_ids || coalesce(v_arm_ids, '{}');
+        v_knn_distances := v_knn_distances || coalesce(v_arm_distances, '{}');
     END IF;
 
     -- The text leg: websearch syntax, AND of the terms; when that finds fewer than the depth,
@@ -115,81 +216,51 @@ BEGIN
         IF numnode(v_and) = 0 THEN
             v_and := NULL;
         END IF;
+
+        -- The text leg, planned for this caller: its visibility test can use the owner and group
+        -- indexes with the text index, or not, depending on how much of the table the caller sees.
+        WITH text_matches AS MATERIALIZED (
+            -- One scan: every candidate matching the OR of the lexemes (a superset of the AND
+            -- matches), marked with whether it also matches the AND query.
+            SELECT m.id, m.search_tsv, m.search_tsv @@ v_and AS matches_all
+              FROM (SELECT c.id, c.search_tsv, c.visibility, c.owner_user_id, c.shared_with_groups
+                      FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
+                                                     p_created_before, p_min_retention, p_include_superseded) AS c
+                     WHERE c.search_tsv @@ v_or
+                    OFFSET 0) AS m
+             WHERE vestige.is_visible(m.visibility, m.owner_user_id, m.shared_with_groups, v_user, v_groups)
+        ),
+        text_query AS (
+            -- The AND query when it finds at least the depth, else the OR query.
+            SELECT CASE WHEN (SELECT count(*) FROM text_matches AS m WHERE m.matches_all) >= v_depth
+                        THEN v_and ELSE v_or END AS query
+        )
+        SELECT array_agg(r.id ORDER BY r.rank), array_agg(r.fts_score ORDER BY r.rank)
+          INTO v_fts_ids, v_fts_scores
+          FROM (SELECT m.id, ts_rank(m.search_tsv, q.query) AS fts_score,
+                       row_number() OVER (ORDER BY ts_rank(m.search_tsv, q.query) DESC, m.id) AS rank
+                  FROM text_matches AS m
+                 CROSS JOIN text_query AS q
+                 WHERE m.search_tsv @@ q.query) AS r
+         WHERE r.rank <= v_depth;
     END IF;
 
     RETURN QUERY
-    WITH knn_candidates AS MATERIALIZED (
-        -- The KNN leg, one pure KNN per kind of visibility: filters, ORDER BY distance, LIMIT
-        -- depth; no join, no second sort key. The three arms are vestige.is_visible split into
-        -- disjoint parts (own; public of others; shared with one of the caller's groups, of
-        -- others), so each gets its own plan: a caller who sees few rows of a kind reads them
-        -- exactly through the owner, public or group index; a kind with many rows walks the HNSW
-        -- index, with iterative scans so the filters never starve it. An arm with fewer than
-        -- c_exact_below rows is ordered by the distance + 0, which no index can provide, so it
-        -- is searched exactly (custom plans fold the CASE). pgTAP checks that the arms together
-        -- are exactly is_visible.
-        SELECT a.id, a.distance
-          FROM ((SELECT c.id, c.embedding <=> p_embedding AS distance
-                   FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
-                                                  p_created_before, p_min_retention, p_include_superseded) AS c
-                  WHERE p_embedding IS NOT NULL AND c.embedding IS NOT NULL
-                    AND c.owner_user_id = v_user
-                  ORDER BY CASE WHEN v_exact_own THEN (c.embedding <=> p_embedding) + 0
-                                ELSE c.embedding <=> p_embedding END
-                  LIMIT v_depth)
-                UNION ALL
-                (SELECT c.id, c.embedding <=> p_embedding
-                   FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
-                                                  p_created_before, p_min_retention, p_include_superseded) AS c
-                  WHERE p_embedding IS NOT NULL AND c.embedding IS NOT NULL
-                    AND c.visibility = 'public' AND c.owner_user_id <> v_user
-                  ORDER BY CASE WHEN v_exact_public THEN (c.embedding <=> p_embedding) + 0
-                                ELSE c.embedding <=> p_embedding END
-                  LIMIT v_depth)
-                UNION ALL
-                (SELECT c.id, c.embedding <=> p_embedding
-                   FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
-                                                  p_created_before, p_min_retention, p_include_superseded) AS c
-                  WHERE p_embedding IS NOT NULL AND c.embedding IS NOT NULL
-                    AND c.visibility = 'group' AND c.shared_with_groups && v_groups AND c.owner_user_id <> v_user
-                  ORDER BY CASE WHEN v_exact_group THEN (c.embedding <=> p_embedding) + 0
-                                ELSE c.embedding <=> p_embedding END
-                  LIMIT v_depth)) AS a
-         ORDER BY a.distance
-         LIMIT v_depth
-    ),
-    knn AS (
-        -- relaxed_order may return near-ties out of order: rank by the exact distance.
+    WITH knn AS (
+        -- The depth nearest of the arms' candidates, ranked by the exact distance (relaxed_order
+        -- may return near-ties out of order).
         SELECT k.id, k.distance, row_number() OVER (ORDER BY k.distance, k.id) AS rank
-          FROM knn_candidates AS k
-    ),
-    text_matches AS MATERIALIZED (
-        -- One scan for the text leg: every candidate matching the OR of the lexemes (a superset
-        -- of the AND matches), marked with whether it also matches the AND query.
-        SELECT c.id, c.search_tsv, c.search_tsv @@ v_and AS matches_all
-          FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
-                                         p_created_before, p_min_retention, p_include_superseded) AS c
-         WHERE c.search_tsv @@ v_or
-           AND vestige.is_visible(c.visibility, c.owner_user_id, c.shared_with_groups, v_user, v_groups)
-    ),
-    text_query AS (
-        -- The AND query when it finds at least the depth, else the OR query.
-        SELECT CASE WHEN (SELECT count(*) FROM text_matches AS m WHERE m.matches_all) >= v_depth
-                    THEN v_and ELSE v_or END AS query
-    ),
-    text_scored AS (
-        SELECT m.id, ts_rank(m.search_tsv, q.query) AS fts_score
-          FROM text_matches AS m
-         CROSS JOIN text_query AS q
-         WHERE m.search_tsv @@ q.query
+          FROM (SELECT u.id, u.distance
+                  FROM unnest(v_knn_ids, v_knn_distances) AS u(id, distance)
+                 ORDER BY u.distance, u.id
+                 LIMIT v_depth) AS k
     ),
     fts AS (
-        SELECT r.id, r.fts_score, r.rank
-          FROM (SELECT t.id, t.fts_score, row_number() OVER (ORDER BY t.fts_score DESC, t.id) AS rank
-                  FROM text_scored AS t) AS r
-         WHERE r.rank <= v_depth
+        SELECT u.id, u.fts_score, u.rank
+          FROM unnest(v_fts_ids, v_fts_scores) WITH ORDINALITY AS u(id, fts_score, rank)
     ),
-    fused AS (
+    fused AS MATERIALIZED (
+        -- The best p_limit by fused score; ties by the better of the two ranks, then id.
         SELECT coalesce(f.id, k.id) AS id,
                coalesce(1.0 / (p_rrf_k + f.rank), 0.0) + coalesce(1.0 / (p_rrf_k + k.rank), 0.0) AS score,
                f.rank::integer AS fts_rank,
@@ -198,6 +269,8 @@ BEGIN
                1.0 - k.distance AS vector_similarity
           FROM fts AS f
           FULL OUTER JOIN knn AS k ON k.id = f.id
+         ORDER BY 2 DESC, least(f.rank, k.rank), 1
+         LIMIT p_limit
     )
     SELECT n.id, n.content, n.node_type, n.tags,
            fu.score::double precision, fu.fts_rank, fu.fts_score, fu.vector_rank, fu.vector_similarity,
@@ -206,8 +279,7 @@ BEGIN
       FROM fused AS fu
       JOIN vestige.knowledge_nodes AS n ON n.id = fu.id
       LEFT JOIN vestige.scheduling AS s ON s.memory_id = n.id
-     ORDER BY fu.score DESC, least(fu.fts_rank, fu.vector_rank), n.id
-     LIMIT p_limit;
+     ORDER BY fu.score DESC, least(fu.fts_rank, fu.vector_rank), n.id;
 END
 $$;
 

@@ -1,6 +1,6 @@
 -- pgTAP: vestige.search_hybrid — ranking, fallbacks, filters, visibility, errors, filtered HNSW.
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 
 -- Fixtures (superuser): A owns the memories, B shares group G with A, C is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -225,6 +225,17 @@ SELECT ok((SELECT a.hnsw > b.hnsw FROM scans AS a, scans AS b WHERE a.arm = 'b a
           'the filtered search should walk the HNSW index (so the results cannot come from a sequential scan)');
 SELECT ok((SELECT count(*) >= 9 FROM filtered WHERE arm = 'b' AND id IN (SELECT id FROM exact_b_rare)),
           'the filtered HNSW results should match the exact top 10 (recall >= 0.9)');
+
+-- Each statement keeps its plan for the session, and each path is a statement of its own: the
+-- 1%-visible caller searched again after the HNSW walk still gets the exact path and results.
+SELECT vestige_test.act_as(vestige_test.user('c'));
+SELECT pg_temp.count_scans('c again before');
+INSERT INTO filtered SELECT 'c again', id FROM vestige.search_vector(p_embedding => '[1,0.2,0.3]', p_model_hash => vestige_test.model_hash(), p_limit => 10);
+SELECT pg_temp.count_scans('c again after');
+SELECT set_eq($$SELECT id FROM filtered WHERE arm = 'c again'$$, $$SELECT id FROM exact_c$$,
+              'a search after another caller''s HNSW walk in the same session should still be exactly the 10 nearest visible rows');
+SELECT ok((SELECT a.owner_idx > b.owner_idx AND a.hnsw = b.hnsw FROM scans AS a, scans AS b WHERE a.arm = 'c again after' AND b.arm = 'c again before'),
+          'and should still read the owner index, not the HNSW graph (no plan is shared between the paths)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,5 @@
+-- Revert vestige:function_reembed_switch
+
+BEGIN;
+DROP FUNCTION vestige.reembed_switch(text);
+COMMIT;
