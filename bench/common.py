@@ -52,6 +52,17 @@ def server_conninfo(data_dir: str | None = None) -> str:
     return local_postgres.start(path).conninfo()
 
 
+def set_shared_buffers(server: str, size: str, data_dir: str | None = None) -> str:
+    """Set the embedded server's shared_buffers (ALTER SYSTEM, restart); return its conninfo."""
+    if os.environ.get("VESTIGE_TEST_DSN") and data_dir is None:
+        raise SystemExit("--shared-buffers works on the embedded server only: set it on your server yourself")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(size)))
+    path = Path(data_dir or os.environ.get("VESTIGE_TEST_PGDATA", "/tmp/vestige-test-pg"))
+    local_postgres.stop(path)
+    return local_postgres.start(path).conninfo()
+
+
 @contextlib.contextmanager
 def fresh_database(server: str, prefix: str, keep: bool = False, whole_plan: bool = False) -> Iterator[str]:
     """Create a database, deploy the Sqitch plan up to DEPLOY_TO (with sqitch) or the whole plan
@@ -159,12 +170,13 @@ def tsqueries(conn: psycopg.Connection[Any], query: str | None) -> tuple[str | N
     return row[0], row[1]
 
 
-# search_hybrid's RETURN QUERY statement, read from db/deploy/function_search_hybrid.sql when
-# this module is imported (so it is the statement of the function the benchmark deploys, even
-# while that script changes), with the function's parameters and locals replaced by psycopg
-# placeholders. Run it as the superuser (no row-level security) with
-# hnsw.iterative_scan = relaxed_order, hnsw.ef_search = ef_search(depth) and
-# enable_seqscan = off, as the function's SET clauses and body do.
+# The baseline: the RETURN QUERY statement of search_hybrid as it was before issue 16, when the
+# whole search was one statement planned per call (the released v0.1.0 script, whose statement
+# the later rework for blank queries kept as it was), with the function's parameters and locals
+# replaced by psycopg placeholders. Run it as the superuser (no row-level security) with
+# hnsw.iterative_scan = relaxed_order, hnsw.ef_search = ef_search(depth), enable_seqscan = off
+# and a custom plan, as that function's SET clauses and body did. The function of today must
+# return the same rows.
 PLACEHOLDERS = {
     "p_embedding": "%(v)s::public.vector",
     "v_user": "%(user)s::uuid",
@@ -186,7 +198,7 @@ PLACEHOLDERS = {
     "v_exact_public": "%(exact_public)s::boolean",
     "v_exact_group": "%(exact_group)s::boolean",
 }
-HYBRID_SCRIPT = REPO / "db" / "deploy" / "function_search_hybrid.sql"
+HYBRID_SCRIPT = REPO / "db" / "deploy" / "function_search_hybrid@v0.1.0.sql"
 
 
 def hybrid_bare_sql(script: Path = HYBRID_SCRIPT) -> str:
@@ -225,8 +237,9 @@ def ef_search(depth: int, limit: int) -> int:
     return max(depth, limit, EF_SEARCH_FLOOR)
 
 
-# search_hybrid searches a visibility arm exactly below this many rows (its c_exact_below); the
-# function decides with the capped counts below, which the bare arm runs too (and is timed for).
+# The baseline statement searched a visibility arm exactly below this many rows (its
+# c_exact_below), decided with the capped counts below, which the bare arm runs too (and is timed
+# for).
 EXACT_BELOW = 2000
 EXACT_FLAGS_SQL = """
 SELECT (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n

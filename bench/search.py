@@ -4,13 +4,19 @@
     python bench/search.py --sizes 1000,100000,1000000 --queries 200 --explain
 
 For each size it creates a fresh database on the embedded server (or VESTIGE_TEST_DSN), deploys
-the Sqitch plan up to search_vector, registers a 384-d model, COPYs N synthetic memories (see
-make_corpus), builds the HNSW index (timed), VACUUM ANALYZEs, then measures:
+the whole Sqitch plan, registers a 384-d model, COPYs N synthetic memories (see make_corpus),
+builds the HNSW index (timed), VACUUM ANALYZEs, then measures:
 
 - latency of search_hybrid called as vestige_app (SET ROLE + vestige.user_id per transaction)
-  against the same statement run bare by the superuser (common.HYBRID_BARE_SQL), interleaved
-  query by query, for a caller who sees ~1% of the rows (owns them) and one who sees all of them;
+  against the single statement it was before issue 16, run bare by the superuser and planned per
+  call (common.HYBRID_BARE_SQL), interleaved query by query, with the result lists compared, for
+  a caller who sees ~1% of the rows (owns them) and one who sees all of them;
+- latency of vestige.recall (what the MCP `search` tool calls), testing effect included and
+  committed (after the search_hybrid arms, so they see the state they always saw);
 - recall@10 of search_vector (HNSW, iterative scan) against exact search with the same filter.
+
+--shared-buffers SIZE sets the embedded server's shared_buffers (ALTER SYSTEM, then a restart)
+before anything runs; the README says what each run used.
 
 The database is dropped at the end (--keep to keep it). Results are printed as Markdown.
 """
@@ -264,6 +270,10 @@ FUNCTION_SQL = (
     "SELECT * FROM vestige.search_hybrid(p_query => %(q)s, p_embedding => %(v)s,"
     " p_model_hash => %(h)s, p_limit => 10)"
 )
+RECALL_SQL = (
+    "SELECT * FROM vestige.recall(p_query => %(q)s, p_embedding => %(v)s,"
+    " p_model_hash => %(h)s, p_limit => 10)"
+)
 VECTOR_SQL = (
     "SELECT id FROM vestige.search_vector(p_embedding => %(v)s, p_model_hash => %(h)s, p_limit => 10)"
 )
@@ -341,6 +351,25 @@ def latency(
     return times
 
 
+def recall_latency(
+    setup: Setup, caller: uuid.UUID, qv: np.ndarray, qt: list[str], warmup: int
+) -> list[float]:
+    """ms per vestige.recall call, testing effect included and committed, as the MCP `search` does
+    (rolled back instead, every touch would rewrite the row outside its page: not a real load)."""
+    ms: list[float] = []
+    with common.connect(setup.conninfo) as app:
+        for i in range(-warmup, len(qt)):
+            v, q = qv[i % len(qt)], qt[i % len(qt)]
+            as_app(app, caller)
+            t = time.perf_counter()
+            app.execute(RECALL_SQL, {"q": q, "v": v, "h": HASH}).fetchall()
+            dt = time.perf_counter() - t
+            app.commit()
+            if i >= 0:
+                ms.append(dt * 1000)
+    return ms
+
+
 def recall(
     setup: Setup, caller: uuid.UUID, groups: list[uuid.UUID], qv: np.ndarray
 ) -> tuple[float, float, int]:
@@ -398,9 +427,9 @@ def explain(setup: Setup, caller: uuid.UUID, groups: list[uuid.UUID], v: np.ndar
         as_app(app, caller)
         app.execute(FUNCTION_SQL, {"q": q, "v": v, "h": HASH}).fetchall()
         app.commit()
-        # the RETURN QUERY statement is the one that scans knowledge_nodes with a CTE
-        body = [m for m in notices if "knn_candidates" in m or "CTE knn" in m]
-        out.append("-- function (auto_explain, nested statement)\n" + "\n".join(body or notices))
+        # the function's statements that read the memories (the counts, the KNN arms, the rest)
+        body = [m for m in notices if "on knowledge_nodes" in m]
+        out.append("-- function (auto_explain, nested statements)\n" + "\n\n".join(body or notices))
     return re.sub(r"'\[[-0-9.e,]+\]'::vector", "'[...]'::vector", "\n\n".join(out))
 
 
@@ -408,7 +437,7 @@ def what_if(
     setup: Setup, callers: list[tuple[str, uuid.UUID, list[uuid.UUID]]], qv: np.ndarray
 ) -> list[list[object]]:
     """search_vector's statement (the hybrid statement with a vector only, limit 10) run bare at
-    hnsw.ef_search 40, 100 (the function's floor) and 200: recall@10 against exact search and p50.
+    hnsw.ef_search 40, 100 (the function's floor), 200 and 400: recall@10 against exact search and p50.
     Returns table rows: size, caller, ef_search, p50 ms, recall@10."""
     rows: list[list[object]] = []
     with common.connect(setup.conninfo, autocommit=True) as su:
@@ -418,7 +447,7 @@ def what_if(
             truth = [
                 {r[0] for r in su.execute(EXACT_SQL, {"user": user, "groups": groups, "v": v})} for v in qv
             ]
-            for ef in (40, 100, 200):
+            for ef in (40, 100, 200, 400):
                 su.execute(f"SET hnsw.ef_search = {ef}")
                 ms, rec = [], []
                 exact = common.exact_flags(su, user, groups)
@@ -455,9 +484,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--what-if",
         action="store_true",
-        help="also measure search_vector's recall at hnsw.ef_search 40, 100 and 200",
+        help="also measure search_vector's recall at hnsw.ef_search 40, 100, 200 and 400",
     )
     ap.add_argument("--keep", action="store_true", help="keep the databases")
+    ap.add_argument("--shared-buffers", help="set the embedded server's shared_buffers first (restarts it)")
     ap.add_argument(
         "--single-user",
         action="store_true",
@@ -466,15 +496,23 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     server = common.server_conninfo(args.data_dir)
+    if args.shared_buffers:
+        server = common.set_shared_buffers(server, args.shared_buffers, args.data_dir)
     versions: dict[str, str] | None = None
     info = common.machine()
     print(f"# search benchmark, {info['date']}")
     print(f"machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}")
+    with psycopg.connect(server) as c:
+        settings = c.execute(
+            "SELECT current_setting('shared_buffers'), current_setting('work_mem')"
+        ).fetchone()
+    assert settings is not None
+    print(f"server: shared_buffers {settings[0]}, work_mem {settings[1]}")
 
     lat_rows, ratio_rows, recall_rows, setup_rows, plans, whatif_rows = [], [], [], [], [], []
     for n in [int(s) for s in args.sizes.split(",")]:
         gen = Generator(args.seed)
-        with common.fresh_database(server, "bench_search", keep=args.keep) as conninfo:
+        with common.fresh_database(server, "bench_search", keep=args.keep, whole_plan=True) as conninfo:
             if versions is None:
                 with common.connect(conninfo) as c:
                     versions = common.server_versions(c)
@@ -514,7 +552,18 @@ def main(argv: list[str] | None = None) -> int:
                     [f"{n:,}", label, "search_hybrid (vestige_app)", f"{f50:.2f}", f"{f95:.2f}", f"{f99:.2f}"]
                 )
                 lat_rows.append(
-                    [f"{n:,}", label, "bare statement (superuser)", f"{b50:.2f}", f"{b95:.2f}", f"{b99:.2f}"]
+                    [
+                        f"{n:,}",
+                        label,
+                        "single statement before (bare)",
+                        f"{b50:.2f}",
+                        f"{b95:.2f}",
+                        f"{b99:.2f}",
+                    ]
+                )
+                r50, r95, r99 = common.percentiles(recall_latency(setup, caller, qv, qt, args.warmup))
+                lat_rows.append(
+                    [f"{n:,}", label, "recall (vestige_app)", f"{r50:.2f}", f"{r95:.2f}", f"{r99:.2f}"]
                 )
                 differ = int(times["differing_results"][0])
                 ratio_rows.append([f"{n:,}", label, f"{f50 / b50:.2f}", f"{f95 / b95:.2f}", differ])
@@ -548,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"\n## Hybrid search latency, ms ({args.queries} queries, limit 10, default depth)\n")
     print(common.markdown_table(["memories", "caller", "arm", "p50", "p95", "p99"], lat_rows))
-    print("\n## Ratio function / bare statement\n")
+    print("\n## Ratio search_hybrid / the single statement before\n")
     print(
         common.markdown_table(
             ["memories", "caller", "p50 ratio", "p95 ratio", "queries whose results differ"], ratio_rows

@@ -38,8 +38,8 @@ pytest_plugins = ["reliability.figures"]
 # handed out last would keep one worker busy while the others idle.
 SLOW_FIRST = [  # longest first (measured per file, 2026-12-07), so the two workers end together
     "test_runbook.py", "test_fuzz_mcp.py", "test_migrate_reembed.py", "test_secrets.py", "test_deploy.py",
-    "test_mcp.py", "test_cli.py", "test_kill.py", "test_serve.py", "test_identity.py", "test_concurrency.py",
-    "test_cli_edges.py", "test_database_down.py", "test_local_postgres.py",
+    "test_mcp.py", "test_replicas.py", "test_cli.py", "test_kill.py", "test_serve.py", "test_identity.py",
+    "test_concurrency.py", "test_cli_edges.py", "test_database_down.py", "test_local_postgres.py",
 ]  # fmt: skip
 
 

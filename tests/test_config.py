@@ -27,6 +27,7 @@ from vestige_client.config import (
     config_path,
     load_settings,
     mask_conninfo,
+    with_database_url,
 )
 from vestige_client.errors import ConfigError
 
@@ -374,6 +375,9 @@ def test_embedded_backend_with_a_configured_url_is_an_error_naming_both(
         ),
         ("[storage.postgres]\nrole = ''\n", "storage.postgres.role", "''"),
         ("[storage.postgres]\nauto_deploy = 'maybe'\n", "storage.postgres.auto_deploy", "'maybe'"),
+        ("[storage.postgres]\nreplica_max_lag = 0\n", "storage.postgres.replica_max_lag", "> 0"),
+        ("[storage.postgres]\nreplica_max_lag = 'soon'\n", "storage.postgres.replica_max_lag", "'soon'"),
+        ("[storage.postgres]\nreplica_urls = [3]\n", "storage.postgres.replica_urls", "list of PostgreSQL"),
         ("[storage.embedded]\ndata_dir = 'relative/pg'\n", "storage.embedded.data_dir", "absolute"),
         ("[embedding]\nmodel = 'some/model@0'\n", "embedding.model", "'some/model@0'"),
         ("[embedding]\nruntime = 'torch'\n", "embedding.runtime", "'sentence-transformers'"),
@@ -424,6 +428,54 @@ def test_an_invalid_url_from_the_environment_names_the_variable_not_the_value(en
     message = config_error(None, env | {"VESTIGE_DATABASE_URL": "postgresql://app:hunter2@[db"})
     assert "VESTIGE_DATABASE_URL" in message
     assert "hunter2" not in message
+
+
+def test_replica_urls_are_a_list_in_the_file_and_comma_separated_in_the_environment(
+    env: dict[str, str], toml: Path
+) -> None:
+    defaults = load_settings(None, env).storage.postgres
+    assert (defaults.replica_urls, defaults.replica_max_lag) == ((), 5.0)
+    urls = '["postgresql://app@r1/v", "host=r2 dbname=v"]'
+    write(toml, f"[storage.postgres]\nreplica_urls = {urls}\nreplica_max_lag = 2.5\n")
+    postgres = load_settings(toml, env).storage.postgres
+    assert postgres.replica_urls == ("postgresql://app@r1/v", "host=r2 dbname=v")
+    assert postgres.replica_max_lag == 2.5
+    # A comma inside one URL (a multi-host list) stays in it; a new URL starts with a scheme or a key=.
+    variable = "postgresql://app@r1,r2/v, host=r3,r4 port=5433 dbname=v ,postgres://r5/v,"
+    from_env = load_settings(None, env | {"VESTIGE_STORAGE__POSTGRES__REPLICA_URLS": variable})
+    assert from_env.storage.postgres.replica_urls == (
+        "postgresql://app@r1,r2/v",
+        "host=r3,r4 port=5433 dbname=v",
+        "postgres://r5/v",
+    )
+
+
+@pytest.mark.parametrize("urls", ['["host=r1", "postgresql://app:hunter2@[r2/v"]', '"host=r1 hunter2"'])
+def test_an_invalid_replica_url_is_an_error_that_names_the_entry_and_never_shows_it(
+    urls: str, env: dict[str, str], toml: Path
+) -> None:
+    write(toml, f"[storage.postgres]\nreplica_urls = {urls}\n")
+    message = config_error(toml, env)
+    assert "storage.postgres.replica_urls" in message and str(toml) in message
+    assert "(entry " in message and "value hidden" in message
+    assert "hunter2" not in message
+    variable = {"VESTIGE_STORAGE__POSTGRES__REPLICA_URLS": "host=r1,postgresql://app:hunter2@[r2"}
+    from_env = config_error(None, env | variable)
+    assert "VESTIGE_STORAGE__POSTGRES__REPLICA_URLS" in from_env and "entry 2" in from_env
+    assert "hunter2" not in from_env
+
+
+def test_as_dict_masks_every_replica_url_and_another_database_has_none(env: dict[str, str]) -> None:
+    replicas = "postgresql://u:hunter2@r1/db,host=r2 password=hunter2 dbname=db"
+    settings = load_settings(None, env | {"VESTIGE_STORAGE__POSTGRES__REPLICA_URLS": replicas})
+    assert as_dict(settings)["storage"]["postgres"]["replica_urls"] == [
+        "postgresql://u:****@r1/db",
+        "host=r2 password=**** dbname=db",
+    ]
+    assert "hunter2" not in json.dumps(as_dict(settings))
+    unmasked = as_dict(settings, mask_secrets=False)["storage"]["postgres"]["replica_urls"]
+    assert unmasked[0] == "postgresql://u:hunter2@r1/db"
+    assert with_database_url(settings, "host=elsewhere").storage.postgres.replica_urls == ()
 
 
 def test_malformed_toml_is_an_error_with_the_file_line_and_column(env: dict[str, str], toml: Path) -> None:

@@ -24,6 +24,7 @@ NOT_A_FUNCTION_CALL = {
     "COUNT_NODES_PRESENT", "COUNT_EDGES_PRESENT", "COUNT_INTENTIONS_PRESENT",  # their presence counts
     "SET_OWNER_ROLE", "SET_LOCAL_LOCK_TIMEOUT", "SET_MAINTENANCE_WORK_MEM",  # the operator's session
     "DROP_PENDING_INDEX_CONCURRENTLY",  # index DDL outside a transaction
+    "PRIMARY_POSITION", "REPLICA_POSITION", "TRANSACTION_WROTE",  # the read replicas' probe
 }  # fmt: skip
 
 

@@ -949,7 +949,7 @@ def db_stop(as_json: JsonOption = False) -> None:
 
 @db_app.command("status")
 def db_status(as_json: JsonOption = False) -> None:
-    """Show the server and whether the schema is deployed and current (starts nothing)."""
+    """Show the server, whether the schema is deployed and current, and each read replica (starts nothing)."""
     result: dict[str, Any] = {}
     with _errors():
         settings = _settings()
@@ -959,6 +959,8 @@ def db_status(as_json: JsonOption = False) -> None:
         if "server" not in result or result["server"].running:
             with db.operator(settings, start=False) as operator:  # status starts nothing
                 result["schema"] = deploy.status(operator.conn, deploy.bundled_plan())
+                if settings.storage.postgres.replica_urls:
+                    result["replicas"] = db.probe_replicas(settings, operator.conn)
     if as_json:
         _print_json(result)
         return
@@ -966,6 +968,9 @@ def db_status(as_json: JsonOption = False) -> None:
         _print_record(result["server"], "embedded PostgreSQL")
     schema = result.get("schema")
     out.print(f"schema: {schema.state} ({schema.message})" if schema else "schema: unknown (not running)")
+    for replica in result.get("replicas", []):
+        lag = "" if replica.lag is None else f", lag {replica.lag:.2f} s"
+        out.print(f"replica {replica.url}: {replica.state}{lag} ({replica.detail})", markup=False)
 
 
 @db_app.command("deploy")

@@ -169,6 +169,26 @@ class Client:
         with self._tx() as conn:
             return db.scalar(conn, query, params)
 
+    # A read-only call: on a read replica when one is ok (db.Database.read), else on the primary.
+    def _read_rows(self, cls: type[T], query: LiteralString, params: dict[str, Any]) -> list[T]:
+        def run(conn: psycopg.Connection[Any], _: bool) -> list[T]:
+            return conn.cursor(row_factory=class_row(cls)).execute(query, params).fetchall()
+
+        return self._db.read(self.user_id, run, read_only=self.read_only)
+
+    def _read_row(self, cls: type[T], query: LiteralString, params: dict[str, Any]) -> T:
+        return self._read_rows(cls, query, params)[0]
+
+    def _read_value(self, query: LiteralString, params: dict[str, Any]) -> Any:
+        def run(conn: psycopg.Connection[Any], _: bool) -> Any:
+            return db.scalar(conn, query, params)
+
+        return self._db.read(self.user_id, run, read_only=self.read_only)
+
+    def replicas(self) -> list[db.ReplicaState]:
+        """The read replicas as their last check found them (URLs masked)."""
+        return self._db.replicas()
+
     def model_hash(self, verify: bool = True) -> str:
         """Return the hash of the configured model, registering it when the database has none.
 
@@ -260,7 +280,7 @@ class Client:
 
     def get_memory(self, id: uuid.UUID) -> Memory:
         """Return a visible memory (VS008 otherwise)."""
-        return self._row(Memory, sql.GET_MEMORY, {"id": id})
+        return self._read_row(Memory, sql.GET_MEMORY, {"id": id})
 
     def update_memory(
         self,
@@ -337,7 +357,7 @@ class Client:
 
     def _check_search(self, query: str, limit: int) -> None:
         """Refuse a blank query or a bad limit with the SQL rule, before the query is embedded."""
-        self._value(sql.CHECK_SEARCH, {"query": query, "limit": limit})
+        self._read_value(sql.CHECK_SEARCH, {"query": query, "limit": limit})
 
     def _screen(self, contents: Sequence[str]) -> list[Screened]:
         """The texts as they are stored, in one SQL call before anything is embedded.
@@ -366,7 +386,7 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
         """Search by words only (no embedding)."""
-        return self._rows(SearchHit, sql.SEARCH_FTS, _search_params(query, filters, limit))
+        return self._read_rows(SearchHit, sql.SEARCH_FTS, _search_params(query, filters, limit))
 
     def search_vector(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
@@ -381,7 +401,7 @@ class Client:
         self._check_search(query, limit)
         params["embedding"] = self.embedder.embed_query(query)
         params["model_hash"] = self.model_hash()
-        return self._rows(SearchHit, query_sql, params)
+        return self._read_rows(SearchHit, query_sql, params)
 
     # --- cognitive functions ----------------------------------------------------------------
 
@@ -390,13 +410,22 @@ class Client:
     ) -> list[RecallHit]:
         """Search, blend relevance, importance and recency, and strengthen the caller's hits."""
         params = _search_params(query, filters, limit)
-        params["touch"] = touch and not self.read_only
+        touch = touch and not self.read_only
         self._check_search(query, limit)
+
+        # On a replica the search only reads; the testing effect is written on the primary, later.
+        def recall_on(conn: psycopg.Connection[Any], replica: bool) -> tuple[list[RecallHit], bool]:
+            params["touch"] = touch and not replica
+            hits = conn.cursor(row_factory=class_row(RecallHit)).execute(sql.RECALL, params).fetchall()
+            return hits, replica
 
         def run() -> list[RecallHit]:
             params["embedding"] = self.embedder.embed_query(query)
             params["model_hash"] = self.model_hash()
-            return self._rows(RecallHit, sql.RECALL, params)
+            hits, replica = self._db.read(self.user_id, recall_on, read_only=self.read_only)
+            if touch and replica and hits:
+                self._db.touch_later(self.user_id, [hit.id for hit in hits])
+            return hits
 
         return self._following_model_switch(run)
 
@@ -440,11 +469,11 @@ class Client:
             "tags": list(tags) if tags is not None else None,
             "limit": limit,
         }
-        return self._rows(Listed, sql.LIST_MEMORIES, params)
+        return self._read_rows(Listed, sql.LIST_MEMORIES, params)
 
     def memory_timeline(self, days: int = 30) -> list[TimelineDay]:
         """Visible memories created per UTC day over the last `days` days."""
-        return self._rows(TimelineDay, sql.MEMORY_TIMELINE, {"days": days})
+        return self._read_rows(TimelineDay, sql.MEMORY_TIMELINE, {"days": days})
 
     # --- scheduling -------------------------------------------------------------------------
 
@@ -455,11 +484,11 @@ class Client:
 
     def get_scheduling(self, memory_id: uuid.UUID) -> Scheduling:
         """Return the FSRS state of a visible memory."""
-        return self._row(Scheduling, sql.GET_SCHEDULING, {"memory_id": memory_id})
+        return self._read_row(Scheduling, sql.GET_SCHEDULING, {"memory_id": memory_id})
 
     def due_memories(self, before: datetime | None = None, limit: int = 20) -> list[DueMemory]:
         """Own memories due for review before `before` (default now)."""
-        return self._rows(DueMemory, sql.DUE_MEMORIES, {"before": before, "limit": limit})
+        return self._read_rows(DueMemory, sql.DUE_MEMORIES, {"before": before, "limit": limit})
 
     # --- graph ------------------------------------------------------------------------------
 
@@ -480,7 +509,7 @@ class Client:
     ) -> list[EdgeOf]:
         """The edges of a visible memory (in, out or both)."""
         params = {"memory_id": memory_id, "edge_type": edge_type, "direction": direction}
-        return self._rows(EdgeOf, sql.EDGES_OF, params)
+        return self._read_rows(EdgeOf, sql.EDGES_OF, params)
 
     def neighbors(
         self,
@@ -498,7 +527,7 @@ class Client:
             "min_activation": min_activation,
             "limit": limit,
         }
-        return self._rows(Neighbor, sql.NEIGHBORS, params)
+        return self._read_rows(Neighbor, sql.NEIGHBORS, params)
 
     # --- domains ----------------------------------------------------------------------------
 
@@ -526,11 +555,11 @@ class Client:
 
     def get_domain(self, id: str) -> Domain:
         """Return one knowledge domain."""
-        return self._row(Domain, sql.GET_DOMAIN, {"id": id})
+        return self._read_row(Domain, sql.GET_DOMAIN, {"id": id})
 
     def list_domains(self) -> list[Domain]:
         """Return every knowledge domain."""
-        return self._rows(Domain, sql.LIST_DOMAINS, {})
+        return self._read_rows(Domain, sql.LIST_DOMAINS, {})
 
     def delete_domain(self, id: str) -> None:
         """Delete a knowledge domain."""
@@ -545,7 +574,7 @@ class Client:
                 "model_hash": self.model_hash(),
                 "limit": limit,
             }
-            return self._rows(DomainMatch, sql.CLASSIFY, params)
+            return self._read_rows(DomainMatch, sql.CLASSIFY, params)
 
         return self._following_model_switch(run)
 
@@ -578,7 +607,7 @@ class Client:
         self, context: str | None = None, at: datetime | None = None
     ) -> list[TriggeredIntention]:
         """Own active intentions whose trigger fires for this context at this time."""
-        return self._rows(TriggeredIntention, sql.CHECK_INTENTIONS, {"context": context, "at": at})
+        return self._read_rows(TriggeredIntention, sql.CHECK_INTENTIONS, {"context": context, "at": at})
 
     def update_intention(
         self,
@@ -612,7 +641,7 @@ class Client:
     def list_intentions(self, statuses: Sequence[str] | None = None, limit: int = 50) -> list[Intention]:
         """Own intentions, optionally of some statuses."""
         params = {"statuses": list(statuses) if statuses is not None else None, "limit": limit}
-        return self._rows(Intention, sql.LIST_INTENTIONS, params)
+        return self._read_rows(Intention, sql.LIST_INTENTIONS, params)
 
     # --- users and groups -------------------------------------------------------------------
 
@@ -633,11 +662,11 @@ class Client:
 
     def list_users(self) -> list[User]:
         """Every user, by handle."""
-        return self._rows(User, sql.LIST_USERS, {})
+        return self._read_rows(User, sql.LIST_USERS, {})
 
     def list_groups(self) -> list[Group]:
         """The groups the caller belongs to, by name."""
-        return self._rows(Group, sql.LIST_GROUPS, {})
+        return self._read_rows(Group, sql.LIST_GROUPS, {})
 
     def resolve_group(self, group: str) -> uuid.UUID:
         """The id of a group given by uuid, or by the name of one of the caller's groups."""
@@ -659,7 +688,7 @@ class Client:
 
     def stats(self) -> Stats:
         """Counts and retention of the memories the caller can see."""
-        return self._row(Stats, sql.STATS, {})
+        return self._read_row(Stats, sql.STATS, {})
 
     def health(self) -> Health:
         """The state of the deployment."""

@@ -42,6 +42,8 @@ class PostgresSettings:
     idle_in_transaction_timeout: float = 60.0
     role: str = "vestige_app"
     auto_deploy: bool = False
+    replica_urls: tuple[str, ...] = ()
+    replica_max_lag: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,24 @@ def _url(value: object) -> str | None:
     return value
 
 
+# In the environment the URLs are comma-separated; a comma inside one URL (a multi-host list such as
+# host=a,b or postgresql://a,b/db) stays in it: a new URL starts only with a scheme or a key=.
+_NEXT_URL = re.compile(r",\s*(?=postgres(?:ql)?://|[A-Za-z_]+\s*=|$)")
+
+
+def _replica_urls(value: object) -> tuple[str, ...]:
+    items = _NEXT_URL.split(value) if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise _Invalid("a list of PostgreSQL URLs or conninfos")
+    urls = [item.strip() for item in items if item.strip()]
+    for n, url in enumerate(urls, 1):
+        try:
+            _url(url)
+        except _Invalid:
+            raise _Invalid(f"a list of valid PostgreSQL URLs or conninfos (entry {n} is not)") from None
+    return tuple(urls)
+
+
 def _model(value: object) -> str:
     name = _string(value)
     try:
@@ -261,6 +281,8 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "storage.postgres.idle_in_transaction_timeout": _seconds(zero_allowed=True),
     "storage.postgres.role": _string,
     "storage.postgres.auto_deploy": _boolean,
+    "storage.postgres.replica_urls": _replica_urls,
+    "storage.postgres.replica_max_lag": _seconds(zero_allowed=False),
     "storage.embedded.data_dir": _string,
     "embedding.model": _model,
     "embedding.runtime": _choice("onnx", "sentence-transformers"),
@@ -281,7 +303,7 @@ _KEYS: dict[str, Callable[[object], object]] = {
 }
 # `~` expanded, then required to be absolute.
 _PATH_KEYS = {"storage.embedded.data_dir", "embedding.models_dir", "log.file"}
-_SECRET_KEYS = {"storage.postgres.url"}
+_SECRET_KEYS = {"storage.postgres.url", "storage.postgres.replica_urls"}
 _SECTIONS = {key.rpartition(".")[0] for key in _KEYS}
 
 
@@ -498,6 +520,8 @@ def as_dict(settings: Settings, *, mask_secrets: bool = True) -> dict[str, Any]:
     url = settings.storage.postgres.url
     if mask_secrets and url is not None:
         result["storage"]["postgres"]["url"] = mask_conninfo(url)
+    replicas = [mask_conninfo(r) if mask_secrets else r for r in settings.storage.postgres.replica_urls]
+    result["storage"]["postgres"]["replica_urls"] = replicas
     return result
 
 
@@ -511,5 +535,6 @@ def with_database_url(settings: Settings, url: str) -> Settings:
         raise ConfigError(
             "--to is not a valid PostgreSQL URL or conninfo string (value hidden: it may hold a password)"
         )
-    postgres = replace(settings.storage.postgres, url=checked)
+    # The replicas configured are the configured database's, not this one's.
+    postgres = replace(settings.storage.postgres, url=checked, replica_urls=())
     return replace(settings, storage=replace(settings.storage, backend="postgres", postgres=postgres))

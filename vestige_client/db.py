@@ -5,24 +5,38 @@ Every pooled connection runs as the application role with the configured timeout
 in the pool's `configure` hook); the caller's identity is set per transaction, so the pool also
 works behind PgBouncer in transaction mode. The operator commands connect through `operator`
 only: it resolves the server, opens the connections and maps every psycopg error once.
+
+Read replicas (`[storage.postgres] replica_urls`): `Database.read` runs a read-only call on a
+replica that its last check found ok, else on the primary; `Database.transaction` is always the
+primary. Each replica is checked every REPLICA_CHECK_INTERVAL on a thread of its own (reachable,
+in recovery, same login, same schema, lag within `replica_max_lag`), and a change of its state is
+logged once. The testing effect of a search a replica served is written on the primary by a
+background thread (`touch_later`). A caller who has just written reads from the primary for
+`replica_max_lag` + REPLICA_CHECK_INTERVAL, so it always reads its own writes.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import queue
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any, LiteralString
+from dataclasses import dataclass
+from typing import Any, Literal, LiteralString, TypeVar
 
 import psycopg
 from pgvector.psycopg import register_vector
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from vestige_client import local_postgres, sql
-from vestige_client.config import Settings
+from vestige_client.config import Settings, mask_conninfo
 from vestige_client.deployer import deploy
 from vestige_client.errors import (
     ConnectionFailed,
@@ -32,8 +46,12 @@ from vestige_client.errors import (
     OwnerRoleRequired,
     SchemaError,
     ServerNotRunning,
+    VestigeError,
     from_database,
 )
+
+T = TypeVar("T")
+log = logging.getLogger("vestige.db")
 
 APPLICATION_NAME = "vestige"
 EMBEDDED_DATABASE = "vestige"
@@ -200,17 +218,10 @@ class Database:
         self._reach_lock = threading.Lock()
         self._tried_at = 0.0  # when the last call tried the database itself (monotonic)
         self._away: str | None = None  # why that try failed, until the database answers again
-        session = {
-            "role": pg.role,
-            "statement_timeout": _ms(pg.statement_timeout),
-            "lock_timeout": _ms(pg.lock_timeout),
-            "idle_in_transaction_timeout": _ms(pg.idle_in_transaction_timeout),
-        }
+        session = _session(settings)
 
         def configure(conn: psycopg.Connection[Any]) -> None:
-            register_vector(conn)
-            conn.execute(sql.CONFIGURE_SESSION, session)
-            conn.commit()
+            _configure(conn, session)
             self._where = _where({"host": conn.info.host, "port": conn.info.port})
             self._away = None  # the pool reached it again
 
@@ -230,6 +241,16 @@ class Database:
         except psycopg.Error as exc:
             self._pool.close()
             raise from_database(exc) from exc
+        # Read replicas: each checked once before the first call (in parallel, within connect_timeout).
+        self._sticky = pg.replica_max_lag + REPLICA_CHECK_INTERVAL  # how long a writer reads the primary
+        self._wrote: dict[uuid.UUID, float] = {}  # caller -> when it last wrote (monotonic)
+        self._turn = itertools.count()
+        self._touches = _Touches(self)
+        self._replicas = [Replica(url, settings, self) for url in pg.replica_urls]
+        for replica in self._replicas:
+            replica.start()
+        for replica in self._replicas:
+            replica.checked.wait(pg.connect_timeout + 1)
 
     def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
         pg = self._settings.storage.postgres
@@ -246,7 +267,12 @@ class Database:
         )
 
     def close(self) -> None:
-        """Close every connection of the pool."""
+        """Write the pending testing effects, stop checking the replicas, close every connection."""
+        for replica in self._replicas:
+            replica.stop()
+        self._touches.close(self._settings.storage.postgres.acquire_timeout)
+        for replica in self._replicas:
+            replica.close()
         self._closed = True
         self._pool.close()
 
@@ -254,7 +280,78 @@ class Database:
     def transaction(
         self, user_id: uuid.UUID | None, *, read_only: bool = False
     ) -> Iterator[psycopg.Connection[Any]]:
-        """Yield a pooled connection inside a transaction that names the caller; map errors."""
+        """Yield a pooled connection of the primary inside a transaction that names the caller; map errors."""
+        with self._primary(user_id, read_only=read_only, writes=True) as conn:
+            yield conn
+
+    def read(
+        self,
+        user_id: uuid.UUID | None,
+        run: Callable[[psycopg.Connection[Any], bool], T],
+        *,
+        read_only: bool = False,
+    ) -> T:
+        """Run a read-only call on a replica its last check found ok, else on the primary.
+
+        `run` gets a connection inside a transaction that names the caller, and whether it is a
+        replica's. A replica that fails the call (gone, busy, or a query its recovery cancelled)
+        leaves it to the primary; so does a caller who wrote within the last few seconds.
+        """
+        replica = self._pick(user_id)
+        if replica is not None:
+            try:
+                return replica.read(user_id, run)
+            except _ReplicaUnavailable:
+                pass
+        with self._primary(user_id, read_only=read_only, writes=False) as conn:
+            return run(conn, False)
+
+    def touch_later(self, user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> None:
+        """Record the testing effect of a search a replica served, on the primary, in the background."""
+        self._touches.add(user_id, list(ids))
+
+    def wait_for_touches(self, timeout: float) -> bool:
+        """Wait until every testing effect noted so far is written (or failed); False on timeout."""
+        return self._touches.wait(timeout)
+
+    def replicas(self) -> list[ReplicaState]:
+        """Each replica as its last check found it (in the configured order; URLs masked)."""
+        return [replica.state for replica in self._replicas]
+
+    def check_replicas(self) -> list[ReplicaState]:
+        """Check every replica now (as its thread does every REPLICA_CHECK_INTERVAL)."""
+        return [replica.check() for replica in self._replicas]
+
+    def position(self) -> _PrimaryPosition | None:
+        """The primary's WAL position and login, or None when it cannot tell (away, or not a primary)."""
+        try:
+            with self._primary(None, read_only=False, writes=False) as conn:
+                return _primary_position(conn)
+        except VestigeError:
+            return None
+
+    def _pick(self, user_id: uuid.UUID | None) -> Replica | None:
+        """A replica in state ok, in turn; None when there is none or the caller has just written."""
+        if not self._replicas:
+            return None
+        if user_id is not None and self._wrote.get(user_id, -self._sticky) > time.monotonic() - self._sticky:
+            return None
+        ready = [replica for replica in self._replicas if replica.state.state == "ok"]
+        return ready[next(self._turn) % len(ready)] if ready else None
+
+    def _noted_write(self, user_id: uuid.UUID) -> None:
+        now = time.monotonic()
+        if len(self._wrote) > MAX_WRITERS:  # forget the callers whose window has passed
+            self._wrote = {u: at for u, at in self._wrote.items() if at > now - self._sticky}
+        self._wrote[user_id] = now
+
+    @contextmanager
+    def _primary(
+        self, user_id: uuid.UUID | None, *, read_only: bool, writes: bool
+    ) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction on the primary; with `writes`, note when the caller's transaction wrote."""
+        note = writes and bool(self._replicas) and user_id is not None and not read_only
+        wrote = False
         pool, conn = self._checkout()
         try:
             with conn:  # commits, or rolls back on an error; the pool keeps the connection open
@@ -263,6 +360,10 @@ class Database:
                 if user_id is not None:
                     conn.execute(sql.SET_IDENTITY, {"user_id": str(user_id)})
                 yield conn
+                if note:
+                    wrote = bool(scalar(conn, sql.TRANSACTION_WROTE))
+            if wrote and user_id is not None:
+                self._noted_write(user_id)
         except psycopg.OperationalError as exc:
             if conn.broken:
                 raise DatabaseUnreachable(
@@ -385,3 +486,428 @@ def scalar(conn: psycopg.Connection[Any], query: LiteralString, params: dict[str
 
 def _ms(seconds: float) -> str:
     return f"{round(seconds * 1000)}ms"
+
+
+def _session(settings: Settings) -> dict[str, str]:
+    """The session settings of every pooled connection: the role and the timeouts."""
+    pg = settings.storage.postgres
+    return {
+        "role": pg.role,
+        "statement_timeout": _ms(pg.statement_timeout),
+        "lock_timeout": _ms(pg.lock_timeout),
+        "idle_in_transaction_timeout": _ms(pg.idle_in_transaction_timeout),
+    }
+
+
+def _configure(conn: psycopg.Connection[Any], session: dict[str, str]) -> None:
+    """Set a new connection up: pgvector's types, then the role and the timeouts."""
+    register_vector(conn)
+    conn.execute(sql.CONFIGURE_SESSION, session)
+    conn.commit()
+
+
+# --- Read replicas ------------------------------------------------------------------------------
+
+REPLICA_CHECK_INTERVAL = 1.0  # seconds between two checks of a replica: also the resolution of its lag
+MAX_WRITERS = 10_000  # callers remembered as recent writers before the expired ones are forgotten
+ReplicaStateName = Literal["ok", "checking", "down", "lagging", "schema", "refused"]
+_SKIPPED = {  # how the log says a replica's state (a state change is logged once)
+    "checking": "is catching up",
+    "down": "is down",
+    "lagging": "lags",
+    "schema": "is not at this client's schema",
+    "refused": "is refused",
+}
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    """A replica as its last check found it: `url` masked, `lag` in seconds (None: not measured)."""
+
+    url: str
+    state: ReplicaStateName
+    lag: float | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class _PrimaryPosition:
+    lsn: int
+    login: str
+
+
+@dataclass(frozen=True)
+class _ReplicaPosition:
+    in_recovery: bool
+    replayed: int | None
+    received: int | None
+    login: str
+
+
+class _ReplicaUnavailable(Exception):
+    """A replica could not serve a read: the primary serves it (never leaves this module)."""
+
+
+class LagClock:
+    """When the primary reached each WAL position: how far behind a replica is, in seconds.
+
+    Every check notes the primary's position first. A replica's lag is how long ago the primary
+    first reached a position the replica has not replayed yet: 0 once it has replayed every noted
+    one. Until the replica has been seen to replay one noted position, its lag is None (not known:
+    it may be far behind). So an idle primary shows no lag (now() - pg_last_xact_replay_timestamp()
+    would grow on it without end), and the lag is known to within one check interval.
+    """
+
+    def __init__(self, horizon: float) -> None:
+        self._horizon = horizon  # older positions are forgotten, but always the latest one before it
+        self._noted: deque[tuple[float, int]] = deque()
+        self._replayed_one = False
+
+    def note(self, at: float, lsn: int) -> None:
+        """The primary was at `lsn` at monotonic time `at` (a position seen again keeps its first time)."""
+        if not self._noted or lsn > self._noted[-1][1]:
+            self._noted.append((at, lsn))
+        while len(self._noted) >= 2 and self._noted[1][0] < at - self._horizon:
+            self._noted.popleft()
+
+    def lag(self, now: float, replayed: int | None) -> float | None:
+        """The lag of a replica that has replayed up to `replayed`, seen at monotonic time `now`."""
+        if replayed is None:
+            return None
+        for at, lsn in self._noted:
+            if lsn > replayed:
+                return max(now - at, 0.0) if self._replayed_one else None
+            self._replayed_one = True
+        return 0.0 if self._replayed_one else None
+
+
+def _judge(
+    position: _ReplicaPosition,
+    schema: deploy.SchemaStatus,
+    primary: _PrimaryPosition | None,
+    lag: float | None,
+    max_lag: float,
+) -> tuple[ReplicaStateName, str]:
+    """A replica's state from what its check found, and a sentence that says why."""
+    if not position.in_recovery:
+        return "refused", "it is not in recovery (a promoted replica is a primary of its own): remove it"
+    if primary is not None and position.login != primary.login:
+        return "refused", (
+            f"it logs in as {position.login} and the primary as {primary.login}: "
+            "give it the primary's login, so the caller's identity works the same there"
+        )
+    if schema.state != "up-to-date":
+        return "schema", (
+            f"its schema is {schema.state} ({schema.deployed} of {schema.planned} changes): it has not "
+            "replayed the primary's deploy yet"
+        )
+    if lag is None:
+        return "checking", "it is catching up with the primary"
+    if lag > max_lag:
+        return "lagging", f"{lag:.1f} s behind the primary (more than replica_max_lag = {max_lag:g} s)"
+    return "ok", f"{lag:.1f} s behind the primary"
+
+
+def _replica_position(conn: psycopg.Connection[Any]) -> _ReplicaPosition:
+    row = conn.cursor(row_factory=class_row(_ReplicaPosition)).execute(sql.REPLICA_POSITION).fetchone()
+    assert row is not None
+    return row
+
+
+class Replica:
+    """One read replica: a thread that checks it with a connection of its own, its state, and a
+    connection pool for the reads (opened when a check finds it ok, closed when it is down)."""
+
+    def __init__(self, url: str, settings: Settings, primary: Database) -> None:
+        self.where = _where(conninfo_to_dict(url))  # host:port or socket: what the log names
+        self._url = url
+        self._settings = settings
+        self._primary = primary
+        self._session = _session(settings)
+        self._plan = deploy.bundled_plan()
+        self._clock = LagClock(settings.storage.postgres.replica_max_lag + 2 * REPLICA_CHECK_INTERVAL)
+        self._checking = threading.Lock()  # one check at a time
+        self._changing = threading.Lock()  # the state and the pool change together
+        self._probe: psycopg.Connection[Any] | None = None
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._stopped = threading.Event()
+        self.checked = threading.Event()  # set after the first check
+        self.state = ReplicaState(mask_conninfo(url), "checking", None, "not checked yet")
+        self._thread = threading.Thread(target=self._watch, name=f"vestige-replica {self.where}", daemon=True)
+
+    def start(self) -> None:
+        """Check it now and every REPLICA_CHECK_INTERVAL, on its thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop checking it (waits for a check under way)."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(self._settings.storage.postgres.connect_timeout + 1)
+
+    def close(self) -> None:
+        """Close its connections."""
+        self.stop()
+        with self._changing:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+        with self._checking:
+            self._drop_probe()
+
+    def _watch(self) -> None:
+        # At first a replica still catching up is checked again at once, so that the first calls
+        # can use it; `checked` is set when it is judged (or that first while has passed).
+        settle = time.monotonic() + self._settings.storage.postgres.connect_timeout
+        while not self._stopped.is_set():
+            try:
+                state = self.check().state
+            except Exception:  # a bug must not stop the checks: it is logged, and the next one runs
+                log.exception("the check of replica %s failed", self.where)
+                state = "down"
+            settling = state == "checking" and time.monotonic() < settle and not self.checked.is_set()
+            if not settling:
+                self.checked.set()
+            self._stopped.wait(PROBE_STEP if settling else REPLICA_CHECK_INTERVAL)
+
+    def check(self) -> ReplicaState:
+        """Check the replica now: reachable, in recovery, same login, same schema, lag within the bound."""
+        max_lag = self._settings.storage.postgres.replica_max_lag
+        with self._checking:
+            primary = self._primary.position()
+            if primary is not None:
+                self._clock.note(time.monotonic(), primary.lsn)
+            try:
+                probe = self._connect_probe()
+                position = _replica_position(probe)
+                schema = deploy.status(probe, self._plan)
+            except psycopg.OperationalError as exc:
+                self._drop_probe()
+                return self._become("down", None, _first_line(exc))
+            except psycopg.Error as exc:
+                self._drop_probe()
+                return self._become("refused", None, _first_line(exc))
+            lag = self._clock.lag(time.monotonic(), position.replayed)
+            state, detail = _judge(position, schema, primary, lag, max_lag)
+            log.debug(
+                "replica %s: received %s, replayed %s, the primary at %s: %s (%s)",
+                self.where,
+                position.received,
+                position.replayed,
+                primary.lsn if primary else "unknown",
+                state,
+                detail,
+            )
+            return self._become(state, lag, detail)
+
+    def read(self, user_id: uuid.UUID | None, run: Callable[[psycopg.Connection[Any], bool], T]) -> T:
+        """Run a read here, in a transaction that names the caller (_ReplicaUnavailable if it cannot)."""
+        pool = self._pool
+        if pool is None:
+            raise _ReplicaUnavailable
+        conn = self._getconn(pool)
+        try:
+            with conn:
+                if user_id is not None:
+                    conn.execute(sql.SET_IDENTITY, {"user_id": str(user_id)})
+                return run(conn, True)
+        except psycopg.OperationalError as exc:
+            if conn.broken:
+                self._lost(_first_line(exc))
+                raise _ReplicaUnavailable from exc
+            if isinstance(exc, psycopg.errors.SerializationFailure):  # cancelled by a conflict with recovery
+                log.debug(
+                    "replica %s cancelled a read (%s): the primary answers it", self.where, _first_line(exc)
+                )
+                raise _ReplicaUnavailable from exc
+            raise from_database(exc) from exc
+        except psycopg.Error as exc:
+            raise from_database(exc) from exc
+        finally:
+            pool.putconn(conn)
+
+    def _getconn(self, pool: ConnectionPool[psycopg.Connection[Any]]) -> psycopg.Connection[Any]:
+        """A connection within acquire_timeout; _ReplicaUnavailable as soon as the pool fails to connect."""
+        deadline = time.monotonic() + self._settings.storage.postgres.acquire_timeout
+        failed = _failed_connects(pool)
+        while True:
+            try:
+                return pool.getconn(timeout=WAIT_STEP)
+            except PoolTimeout:
+                pass
+            except PoolClosed:
+                raise _ReplicaUnavailable from None
+            if _failed_connects(pool) > failed:
+                self._lost("cannot connect to it")
+                raise _ReplicaUnavailable
+            if time.monotonic() >= deadline:  # every connection busy: the primary takes this one
+                raise _ReplicaUnavailable
+
+    def _lost(self, why: str) -> None:
+        """A read found the replica gone: down until a check finds it back."""
+        self._become("down", None, why)
+
+    def _connect_probe(self) -> psycopg.Connection[Any]:
+        if self._probe is None or self._probe.closed:
+            self._probe = _open(self._url, self._settings)
+            self._probe.execute(sql.CONFIGURE_SESSION, self._session)
+        return self._probe
+
+    def _drop_probe(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.close()
+
+    def _become(self, state: ReplicaStateName, lag: float | None, detail: str) -> ReplicaState:
+        """Take a new state (logged when it changes); open the pool when ok, close it when down."""
+        closing: ConnectionPool[psycopg.Connection[Any]] | None = None
+        with self._changing:
+            old = self.state
+            self.state = ReplicaState(old.url, state, lag, detail)
+            if state == "ok" and self._pool is None and not self._stopped.is_set():
+                self._pool = self._new_pool()
+            elif state == "down":
+                closing, self._pool = self._pool, None
+        if closing is not None:
+            closing.close(timeout=0)
+        if state != old.state:
+            if state == "ok":
+                log.log(
+                    logging.INFO if old.state == "checking" else logging.WARNING,
+                    "replica %s is ok (%s): reads go to it",
+                    self.where,
+                    detail,
+                )
+            elif not (state == "checking" and old.state == "checking"):
+                log.warning(
+                    "replica %s %s: %s; reads go to the primary (checked again every %g s)",
+                    self.where,
+                    _SKIPPED[state],
+                    detail,
+                    REPLICA_CHECK_INTERVAL,
+                )
+        return self.state
+
+    def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        pg = self._settings.storage.postgres
+        session = self._session
+        pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            self._url,
+            min_size=1,
+            max_size=pg.max_connections,
+            timeout=pg.acquire_timeout,
+            kwargs={"application_name": APPLICATION_NAME, "connect_timeout": pg.connect_timeout},
+            configure=lambda conn: _configure(conn, session),
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="vestige-replica",
+        )
+        pool.open(wait=False)
+        return pool
+
+
+class _Touches:
+    """The testing effect of the searches replicas served: written on the primary by one thread,
+    each caller's pending touches in one transaction (one touch_memories call per search, pipelined)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._queue: queue.SimpleQueue[tuple[uuid.UUID, list[uuid.UUID]] | None] = queue.SimpleQueue()
+        self._pending = 0
+        self._done = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, user_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
+        with self._done:
+            self._pending += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write, name="vestige-touches", daemon=True)
+                self._thread.start()
+        self._queue.put((user_id, ids))
+
+    def wait(self, timeout: float) -> bool:
+        with self._done:
+            return self._done.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float) -> None:
+        """Write what is pending (within `timeout`), then stop the thread."""
+        if self._thread is not None:
+            self.wait(timeout)
+            self._queue.put(None)
+            self._thread.join(timeout)
+
+    def _write(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while True:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(more)
+            by_user: dict[uuid.UUID, list[list[uuid.UUID]]] = {}
+            for user_id, ids in batch:
+                by_user.setdefault(user_id, []).append(ids)
+            for user_id, searches in by_user.items():
+                try:
+                    with self._database._primary(user_id, read_only=False, writes=False) as conn:
+                        conn.cursor().executemany(sql.TOUCH_MEMORIES, [{"ids": ids} for ids in searches])
+                except VestigeError as exc:
+                    log.warning("the testing effect of %d searches was not recorded: %s", len(searches), exc)
+            with self._done:
+                self._pending -= len(batch)
+                self._done.notify_all()
+
+
+def probe_replicas(settings: Settings, primary: psycopg.Connection[Any]) -> list[ReplicaState]:
+    """Check each configured replica once (`vestige db status`), over the primary's connection.
+
+    A replica behind the primary's position of the moment is watched until it has replayed it: the
+    time that takes is its lag (replica_max_lag at most is waited: a longer one is lagging).
+    """
+    plan = deploy.bundled_plan()
+    max_lag = settings.storage.postgres.replica_max_lag
+    states = []
+    for url in settings.storage.postgres.replica_urls:
+        masked = mask_conninfo(url)
+        try:
+            noted: _PrimaryPosition | None = _primary_position(primary)
+        except psycopg.Error:
+            noted = None
+        started = time.monotonic()
+        try:
+            with _open(url, settings) as conn:
+                conn.execute(sql.CONFIGURE_SESSION, _session(settings))
+                position = _replica_position(conn)
+                schema = deploy.status(conn, plan)
+                lag = None if noted is None else 0.0
+                while noted is not None and (position.replayed or 0) < noted.lsn:
+                    lag = time.monotonic() - started
+                    if lag > max_lag:
+                        break
+                    time.sleep(PROBE_STEP)
+                    position = _replica_position(conn)
+        except psycopg.OperationalError as exc:
+            states.append(ReplicaState(masked, "down", None, _first_line(exc)))
+            continue
+        except psycopg.Error as exc:
+            states.append(ReplicaState(masked, "refused", None, _first_line(exc)))
+            continue
+        state, detail = _judge(position, schema, noted, lag, max_lag)
+        states.append(ReplicaState(masked, state, lag, detail))
+    return states
+
+
+PROBE_STEP = 0.05  # seconds between two looks at a replica that `probe_replicas` waits for
+
+
+def _primary_position(conn: psycopg.Connection[Any]) -> _PrimaryPosition:
+    row = conn.cursor(row_factory=class_row(_PrimaryPosition)).execute(sql.PRIMARY_POSITION).fetchone()
+    assert row is not None
+    return row

@@ -400,6 +400,23 @@ def status(data_dir: Path) -> LocalServerStatus:
     )
 
 
+def replicate(primary: LocalServer, data_dir: Path, *, timeout: float = 300) -> None:
+    """Make `data_dir` (new or empty) a streaming replica of `primary` with `pg_basebackup -R`;
+    `start(data_dir)` then runs it as a hot standby on the socket in its own directory."""
+    data_dir = data_dir.expanduser().resolve()
+    user = _server_user()
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if user:
+        os.chown(data_dir, user.pw_uid, user.pw_gid)
+        _allow_traverse(data_dir.parent)
+    cmd = [str(bin_path("pg_basebackup")), "--pgdata", str(data_dir), "--write-recovery-conf"]
+    cmd += ["--checkpoint=fast", "--wal-method=stream", "--host", str(primary.socket_dir)]
+    _run([*cmd, "--port", str(primary.port), "--username", SUPERUSER], user, timeout)
+    # The copy holds the primary's socket lock file and log (its socket directory is its data directory).
+    for name in (f".s.PGSQL.{PORT}.lock", "log", "log.1"):
+        (data_dir / name).unlink(missing_ok=True)
+
+
 def ensure_database(server: LocalServer, dbname: str) -> bool:
     """Create database `dbname` unless it exists; return whether this call created it."""
     try:

@@ -4,8 +4,8 @@ Most call one `vestige.*` function with named arguments (docs/sql-api.md documen
 parameter names of a constant are the keyword arguments of the client method that sends it.
 The rest are the few that cannot be a function call, each in its own section: the session and
 transaction set-up, the local server's database, the migrate lock, the bulk `COPY`s and their
-presence counts, and the index DDL that must run outside a transaction. Nothing here is
-assembled at run time.
+presence counts, the index DDL that must run outside a transaction, and the read replicas' probe.
+Nothing here is assembled at run time.
 """
 
 from __future__ import annotations
@@ -421,3 +421,25 @@ SELECT vestige.hnsw_index_sql(p_column => 'embedding_pending', p_concurrently =>
 DROP_PENDING_INDEX_CONCURRENTLY: LiteralString = """
 DROP INDEX CONCURRENTLY IF EXISTS vestige.knowledge_nodes_embedding_pending_idx
 """
+
+
+# --- Read replicas (db.py): the probe of each replica and the caller's writes -----------------------
+
+# On the primary, before each probe of a replica: how far it has flushed its WAL (bytes from 0/0: every
+# commit is there, and a replica can receive no more), and the login (a replica must log in as the
+# same role, so identity works the same there).
+PRIMARY_POSITION: LiteralString = """
+SELECT (pg_catalog.pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint AS lsn, session_user::text AS login
+"""
+
+# On a replica: whether it is one (in recovery), how far it has replayed the primary's WAL, its login.
+REPLICA_POSITION: LiteralString = """
+SELECT pg_catalog.pg_is_in_recovery() AS in_recovery,
+       (pg_catalog.pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint AS replayed,
+       (pg_catalog.pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::bigint AS received,
+       session_user::text AS login
+"""
+
+# At the end of a caller's transaction on the primary: whether it wrote (then the caller's reads stay
+# on the primary for a while, so it reads its own writes).
+TRANSACTION_WROTE: LiteralString = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL"

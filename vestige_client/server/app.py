@@ -6,11 +6,14 @@ max_connections) and loads the embedding model once, on a background thread. Eve
 /mcp or /api/v1/ runs with the client of its caller (auth.py's Gate): the MCP tools are the stdio
 server's (mcp_server.tools_server) with a Door that hands each call that client. /healthz says
 the process is alive; /readyz that the database answers, the schema is current and the model is
-loaded. Uvicorn serves the ASGI app; TLS is a reverse proxy's job.
+loaded, and lists the read replicas (each one's state and lag, its URL masked: one that is not ok
+leaves the reads to the primary and does not make the server unready). Uvicorn serves the ASGI
+app; TLS is a reverse proxy's job.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -174,9 +177,12 @@ def build_app(settings: Settings, root: Client) -> ASGIApp:
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Any:
         reasons = await anyio.to_thread.run_sync(readiness, root, settings, plan, model)
+        shown: dict[str, Any] = {}
+        if settings.storage.postgres.replica_urls:
+            shown["replicas"] = [dataclasses.asdict(state) for state in root.replicas()]
         if reasons:
-            return problem(503, "not ready: " + "; ".join(reasons))
-        return {"status": "ready"}
+            return problem(503, "not ready: " + "; ".join(reasons), **shown)
+        return {"status": "ready", **shown}
 
     asgi: ASGIApp = Gate(app, root, settings)
     if settings.server.cors_origins:
