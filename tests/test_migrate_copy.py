@@ -147,11 +147,41 @@ def test_the_256_d_vectors_are_byte_identical(database: str, tmp_path: Path) -> 
 
 def test_a_second_run_adds_nothing(database: str, tmp_path: Path) -> None:
     path = str(FIXTURES / "v35-profiles.db")
+    deployed = fetch(database, INDEXES)
     assert copy(database, tmp_path, "--from", path, "--allow-source-upgrade")[0] == 0
+    first = fetch(database, STATE)
     code, again, _ = copy(database, tmp_path, "--from", path, "--allow-source-upgrade")
     assert code == 0
     assert all(t["inserted"] == 0 for t in again["tables"])
     assert tables(again)["knowledge_nodes"]["present"] == 295
+    assert fetch(database, STATE) == first, "the second run should change nothing"
+    assert again["index_built"] is False and fetch(database, INDEXES) == deployed
+
+
+def test_the_copy_leaves_every_index_of_the_schema_as_deployed(database: str, tmp_path: Path) -> None:
+    deployed = fetch(database, INDEXES)
+    assert len(deployed) > 10, "the memory tables should have their secondary indexes before the copy"
+    code, report, stderr = copy(
+        database, tmp_path, "--from", str(FIXTURES / "v18-modern-256.db"), "--allow-source-upgrade"
+    )
+    assert code == 0 and report["index_built"] is True, stderr
+    assert fetch(database, INDEXES) == deployed, "each index dropped for the load should be built again"
+    assert fetch(database, "SELECT count(*) FROM vestige.import_state") == [(0,)]
+
+
+def test_a_copy_that_died_after_dropping_the_indexes_is_finished_by_the_next_run(
+    database: str, tmp_path: Path
+) -> None:
+    deployed = fetch(database, INDEXES)
+    with psycopg.connect(database) as conn:  # what a copy killed right after it began leaves behind
+        assert conn.execute("SELECT vestige.import_begin()").fetchone() == (True,)
+    assert len(fetch(database, INDEXES)) == 3, "only the primary keys should be left"
+    code, report, stderr = copy(
+        database, tmp_path, "--from", str(FIXTURES / "v35-profiles.db"), "--allow-source-upgrade"
+    )
+    assert code == 0 and report["index_built"] is True, stderr
+    assert fetch(database, INDEXES) == deployed
+    assert tables(report)["knowledge_nodes"]["in_target"] == 295
 
 
 def test_without_source_upgrade_the_copy_refuses_and_writes_nothing(database: str, tmp_path: Path) -> None:
@@ -281,6 +311,53 @@ SELECT count(*), count(embedding), count(superseded_by),
        (SELECT count(*) FROM vestige.edges), (SELECT count(*) FROM vestige.scheduling),
        (SELECT count(*) FROM vestige.intentions),
        md5(string_agg(id::text || content || coalesce(embedding::text, ''), ',' ORDER BY id)),
-       (SELECT indisvalid FROM pg_index WHERE indexrelid = 'vestige.knowledge_nodes_embedding_idx'::regclass)
+       (SELECT md5(string_agg(e.source_id::text || e.target_id::text || e.edge_type || e.weight, ','
+                              ORDER BY e.source_id, e.target_id, e.edge_type)) FROM vestige.edges AS e),
+       (SELECT md5(string_agg(s.memory_id::text || s.state || s.reps || s.next_review, ','
+                              ORDER BY s.memory_id)) FROM vestige.scheduling AS s),
+       (SELECT indisvalid FROM pg_index WHERE indexrelid = 'vestige.knowledge_nodes_embedding_idx'::regclass),
+       (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY i.indexrelid::regclass::text)
+          FROM pg_index AS i
+         WHERE i.indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass,
+                              'vestige.edges'::regclass) AND i.indisvalid)
   FROM vestige.knowledge_nodes
 """
+
+# The indexes of the memory tables, as defined (the HNSW index comes with the model: not here).
+INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), i.indisvalid
+  FROM pg_index AS i
+ WHERE i.indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass,
+                      'vestige.edges'::regclass)
+   AND i.indexrelid::regclass::text <> 'vestige.knowledge_nodes_embedding_idx'
+ ORDER BY 1
+"""
+
+
+def test_reembed_judges_before_it_embeds_and_embeds_the_redacted_text(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "vestige.db"
+    shutil.copy(FIXTURES / "v4-early-768.db", path)
+    token = "gh" + "p_" + "A1b2" * 9  # built here: the repository holds no secret
+    with sqlite3.connect(path) as source:
+        (node_id,) = source.execute("SELECT id FROM knowledge_nodes ORDER BY id LIMIT 1").fetchone()
+        text = f"the CI token is {token}"
+        source.execute("UPDATE knowledge_nodes SET content = ? WHERE id = ?", (text, node_id))
+    source.close()
+    monkeypatch.setenv("VESTIGE_INGEST__SECRETS", "redact")
+    code, report, stderr = copy(
+        database, tmp_path, "--from", str(path), "--allow-source-upgrade", "--reembed",
+        model="sentence-transformers/all-MiniLM-L6-v2",
+    )  # fmt: skip
+    assert code == 0, stderr
+    found = [(s["id"], s["kind"], s["action"]) for s in report["secrets"]]
+    assert found == [(node_id, "github_token", "redacted")]
+    assert report["vectors_embedded"] == 150 and report["without_vector"] == []
+    [(content, has_vector)] = fetch(
+        database,
+        "SELECT content, embedding IS NOT NULL FROM vestige.knowledge_nodes WHERE id = %s",
+        uuid.UUID(node_id),
+    )
+    assert content == "the CI token is [REDACTED:github_token]" and has_vector
+    assert token not in json.dumps(report)

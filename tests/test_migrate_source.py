@@ -387,3 +387,28 @@ def test_tags_nested_too_deep_are_dropped_with_a_warning(tmp_store: Path) -> Non
     result = read(tmp_store)
     assert next(n for n in result.nodes if str(n.id) == node).tags == []
     assert [p.field for p in result.snapshot.problems if p.id == node] == ["tags"]
+
+
+def test_a_memory_waits_for_a_replacement_read_later_and_cycles_are_broken_once(tmp_store: Path) -> None:
+    with sqlite3.connect(tmp_store) as db:
+        db.execute("UPDATE knowledge_nodes SET superseded_by = NULL")
+        first, second, third, last = [
+            row[0] for row in db.execute("SELECT id FROM knowledge_nodes ORDER BY rowid LIMIT 4")
+        ]
+        missing = "00000000-0000-4000-8000-00000000000a"
+        updates = [(last, first), (third, second), (second, third), (missing, last)]
+        db.executemany("UPDATE knowledge_nodes SET superseded_by = ? WHERE id = ?", updates)
+    db.close()
+    result = read(tmp_store)
+    nodes, problems = result.nodes, result.snapshot.problems
+    position = {str(n.id): i for i, n in enumerate(nodes)}
+    assert len(nodes) == len(position) == 299, "every memory should be read once"
+    by_id = {str(n.id): n for n in nodes}
+    assert str(by_id[first].superseded_by) == last and position[last] < position[first]
+    assert by_id[last].superseded_by is None
+    assert [p.id for p in problems if "not a copied memory" in p.reason] == [last]
+    cycle = [p.id for p in problems if p.reason == "superseded_by forms a cycle: dropped"]
+    assert len(cycle) == 1 and cycle[0] in (second, third)
+    kept = third if cycle[0] == second else second
+    assert by_id[cycle[0]].superseded_by is None and position[cycle[0]] < position[kept]
+    assert all(position[str(n.superseded_by)] < position[str(n.id)] for n in nodes if n.superseded_by)

@@ -199,6 +199,8 @@ class Applied:
     edges_present: int = 0
     intentions_inserted: int = 0
     intentions_present: int = 0
+    # Each secret found in the staged rows: {item: memory | intention, id, kind, position}.
+    secrets: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def __add__(self, other: Applied) -> Applied:
         return Applied(*(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self)))

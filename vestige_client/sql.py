@@ -337,7 +337,7 @@ IMPORT_BEGIN: LiteralString = "SELECT vestige.import_begin()"
 
 IMPORT_APPLY: LiteralString = """
 SELECT * FROM vestige.import_apply(p_owner => %(owner)s, p_model_hash => %(model_hash)s,
-                                   p_update => %(update)s)
+                                   p_update => %(update)s, p_secrets => %(secrets)s)
 """
 
 IMPORT_FINISH: LiteralString = "SELECT vestige.import_finish()"

@@ -1,16 +1,20 @@
--- Deploy vestige:function_import_apply (reworked: a staged text that holds a secret is refused)
+-- Deploy vestige:function_import_apply (reworked: a staged text that holds a secret is refused,
+-- left out or redacted, by p_secrets)
 -- Move one staged batch into the real tables, set-based: memories with their scheduling, then
 -- edges, then intentions, all owned by p_owner and private. Re-running a batch adds nothing
 -- (ON CONFLICT), so an interrupted import converges when it is run again. No secret enters this
--- way either (vestige.find_secrets): the copy filters or redacts before it stages.
+-- way either: each staged text is judged once (vestige.find_secrets) and p_secrets decides.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE OR REPLACE FUNCTION vestige.import_apply(
+DROP FUNCTION vestige.import_apply(uuid, text, boolean);
+
+CREATE FUNCTION vestige.import_apply(
     p_owner      uuid,
     p_model_hash text    DEFAULT NULL,
-    p_update     boolean DEFAULT false
+    p_update     boolean DEFAULT false,
+    p_secrets    text    DEFAULT 'raise'
 )
 RETURNS TABLE (
     memories_inserted   integer,
@@ -20,7 +24,8 @@ RETURNS TABLE (
     edges_inserted      integer,
     edges_present       integer,
     intentions_inserted integer,
-    intentions_present  integer
+    intentions_present  integer,
+    secrets             jsonb
 )
 LANGUAGE plpgsql
 VOLATILE
@@ -37,8 +42,12 @@ DECLARE
     v_edges_in integer;
     v_ints     integer;
     v_ints_in  integer;
-    v_secret   record;
+    v_secrets  jsonb;
 BEGIN
+    IF p_secrets IS NULL OR p_secrets NOT IN ('raise', 'skip', 'redact') THEN
+        RAISE EXCEPTION 'unknown secrets policy %', coalesce(quote_literal(p_secrets), 'NULL')
+            USING ERRCODE = 'VS006', HINT = 'Pass raise, skip or redact.';
+    END IF;
     IF p_owner IS NULL OR NOT EXISTS (SELECT FROM vestige.users AS u WHERE u.id = p_owner) THEN
         RAISE EXCEPTION 'unknown owner %', coalesce(p_owner::text, 'NULL')
             USING ERRCODE = 'VS011', HINT = 'Create the user first (vestige user create), or pass an existing one.';
@@ -64,15 +73,30 @@ BEGIN
         END IF;
     END IF;
 
-    SELECT t.item, t.id, f.kind, f."position" INTO v_secret
+    -- Every staged text judged once. raise: the batch is refused whole; skip: the rows that hold
+    -- a secret are left out; redact: they are staged again with each secret replaced, and a
+    -- memory loses its staged vector (made from the secret).
+    SELECT jsonb_agg(jsonb_build_object('item', t.item, 'id', t.id, 'kind', f.kind, 'position', f."position")
+                     ORDER BY t.item, t.id, f."position")
+      INTO v_secrets
       FROM (SELECT 'memory' AS item, s.id, s.content FROM vestige.import_nodes AS s
             UNION ALL
             SELECT 'intention', i.id, i.content FROM vestige.import_intentions AS i) AS t
-     CROSS JOIN LATERAL vestige.find_secrets(t.content) AS f
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'staged % % holds a secret: % at character %', v_secret.item, v_secret.id, v_secret.kind, v_secret."position"
+     CROSS JOIN LATERAL vestige.find_secrets(t.content) AS f;
+    IF v_secrets IS NOT NULL AND p_secrets = 'raise' THEN
+        RAISE EXCEPTION 'staged % % holds a secret: % at character %', v_secrets->0->>'item', v_secrets->0->>'id',
+                        v_secrets->0->>'kind', v_secrets->0->>'position'
             USING ERRCODE = 'VS017', HINT = 'Leave it out of the copy, or stage vestige.redact_secrets(content) (vestige migrate copy does either, by [ingest] secrets).';
+    ELSIF v_secrets IS NOT NULL AND p_secrets = 'skip' THEN
+        DELETE FROM vestige.import_nodes AS s
+         WHERE s.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(v_secrets) AS e WHERE e->>'item' = 'memory');
+        DELETE FROM vestige.import_intentions AS i
+         WHERE i.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(v_secrets) AS e WHERE e->>'item' = 'intention');
+    ELSIF v_secrets IS NOT NULL THEN
+        UPDATE vestige.import_nodes AS s SET content = vestige.redact_secrets(s.content), embedding = NULL
+         WHERE s.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(v_secrets) AS e WHERE e->>'item' = 'memory');
+        UPDATE vestige.import_intentions AS i SET content = vestige.redact_secrets(i.content)
+         WHERE i.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(v_secrets) AS e WHERE e->>'item' = 'intention');
     END IF;
 
     SELECT count(*) INTO v_nodes FROM vestige.import_nodes;
@@ -118,10 +142,12 @@ BEGIN
       FROM written AS w;
 
     -- A memory copied earlier without a vector gets the staged one (a copy run again with --reembed).
+    -- Looked up by id: a scan of the memories per batch would make a long import quadratic.
     UPDATE vestige.knowledge_nodes AS k
        SET embedding = s.embedding
       FROM vestige.import_nodes AS s
-     WHERE k.id = s.id AND k.embedding IS NULL AND s.embedding IS NOT NULL AND k.owner_user_id = p_owner;
+     WHERE k.id = ANY (ARRAY(SELECT t.id FROM vestige.import_nodes AS t WHERE t.embedding IS NOT NULL))
+       AND s.id = k.id AND s.embedding IS NOT NULL AND k.embedding IS NULL AND k.owner_user_id = p_owner;
     GET DIAGNOSTICS v_filled = ROW_COUNT;
 
     SELECT count(*) INTO v_edges FROM vestige.import_edges;
@@ -150,11 +176,12 @@ BEGIN
 
     TRUNCATE vestige.import_nodes, vestige.import_edges, vestige.import_intentions;
     RETURN QUERY SELECT v_inserted, v_updated, v_nodes - v_inserted - v_updated, v_filled,
-                        v_edges_in, v_edges - v_edges_in, v_ints_in, v_ints - v_ints_in;
+                        v_edges_in, v_edges - v_edges_in, v_ints_in, v_ints - v_ints_in,
+                        coalesce(v_secrets, '[]');
 END
 $$;
 
-COMMENT ON FUNCTION vestige.import_apply(uuid, text, boolean) IS
-'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): move the staged batch (vestige.import_nodes, import_edges, import_intentions) into the memory tables, owned by p_owner, private, with no groups, keeping the staged ids and times; memories get their scheduling row; a superseded_by that names a memory neither present nor staged is dropped; edges whose ends are missing and related memory ids that do not exist are left out. Rows already present are kept (ON CONFLICT DO NOTHING; one the owner has without a vector gets the staged vector: vectors_filled), or with p_update replaced when the staged updated_at is newer and p_owner owns them (content, type, tags, metadata, validity, protection, supersession, vector and scheduling). Empties the staging tables and returns the counts inserted, updated and already present. Staged vectors must be of the registered model (p_model_hash) and width. Errors: VS002 no model registered, VS003 other model, VS004 other width, VS011 unknown owner, VS017 a staged memory or intention holds a secret (vestige.find_secrets; the batch is refused whole).';
+COMMENT ON FUNCTION vestige.import_apply(uuid, text, boolean, text) IS
+'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): move the staged batch (vestige.import_nodes, import_edges, import_intentions) into the memory tables, owned by p_owner, private, with no groups, keeping the staged ids and times; memories get their scheduling row; a superseded_by that names a memory neither present nor staged is dropped; edges whose ends are missing and related memory ids that do not exist are left out. Rows already present are kept (ON CONFLICT DO NOTHING; one the owner has without a vector gets the staged vector: vectors_filled), or with p_update replaced when the staged updated_at is newer and p_owner owns them (content, type, tags, metadata, validity, protection, supersession, vector and scheduling). Each staged memory and intention is judged once by vestige.find_secrets; p_secrets decides what a secret does: raise (the default) refuses the batch whole, skip leaves those rows out, redact stages them with each secret replaced by [REDACTED:kind] (vestige.redact_secrets) and a memory without its staged vector. Empties the staging tables and returns the counts inserted, updated and already present, and secrets: each secret found, as a JSON array of {item (memory or intention), id, kind, position}, never the value. Staged vectors must be of the registered model (p_model_hash) and width. Errors: VS002 no model registered, VS003 other model, VS004 other width, VS006 unknown p_secrets, VS011 unknown owner, VS017 a staged memory or intention holds a secret and p_secrets is raise.';
 
 COMMIT;

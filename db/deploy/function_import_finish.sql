@@ -1,11 +1,11 @@
--- Deploy vestige:function_import_finish
--- End a bulk import: rebuild the HNSW index dropped by vestige.import_begin (also after an
--- interrupted run) and refresh the planner statistics.
+-- Deploy vestige:function_import_finish (reworked: the secondary indexes are built too)
+-- End a bulk import: build the secondary indexes and the HNSW index dropped by
+-- vestige.import_begin (also after an interrupted run) and refresh the planner statistics.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE FUNCTION vestige.import_finish()
+CREATE OR REPLACE FUNCTION vestige.import_finish()
 RETURNS boolean
 LANGUAGE plpgsql
 VOLATILE
@@ -13,12 +13,21 @@ SET search_path = vestige, pg_catalog, public, pg_temp
 AS $$
 DECLARE
     v_def   text;
+    v_defs  text[];
+    v_other text;
     v_built boolean := false;
 BEGIN
-    SELECT s.index_def INTO v_def FROM vestige.import_state AS s WHERE s.id = 1;
+    SELECT s.index_def, s.index_defs INTO v_def, v_defs FROM vestige.import_state AS s WHERE s.id = 1;
+    -- Enough memory to build each index in one pass (the session default is small).
+    PERFORM set_config('maintenance_work_mem', '512MB', true);
+    FOREACH v_other IN ARRAY coalesce(v_defs, '{}') LOOP
+        BEGIN
+            EXECUTE v_other;
+        EXCEPTION WHEN duplicate_table THEN
+            NULL;  -- built already (by hand, or by a run that recorded it twice)
+        END;
+    END LOOP;
     IF v_def IS NOT NULL AND to_regclass('vestige.knowledge_nodes_embedding_idx') IS NULL THEN
-        -- Enough memory to build the graph in one pass (the session default is small).
-        PERFORM set_config('maintenance_work_mem', '512MB', true);
         EXECUTE v_def;
         v_built := true;
     END IF;
@@ -32,6 +41,6 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.import_finish() IS
-'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): rebuild the HNSW index that vestige.import_begin dropped (with its recorded definition, maintenance_work_mem 512MB for this transaction), forget the import state, ANALYZE the memory tables, and return whether the index was built.';
+'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): build the secondary indexes and the HNSW index that vestige.import_begin dropped (with their recorded definitions, maintenance_work_mem 512MB for this transaction), forget the import state, ANALYZE the memory tables, and return whether the HNSW index was built.';
 
 COMMIT;

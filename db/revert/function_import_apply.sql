@@ -6,7 +6,9 @@
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-CREATE OR REPLACE FUNCTION vestige.import_apply(
+DROP FUNCTION vestige.import_apply(uuid, text, boolean, text);
+
+CREATE FUNCTION vestige.import_apply(
     p_owner      uuid,
     p_model_hash text    DEFAULT NULL,
     p_update     boolean DEFAULT false

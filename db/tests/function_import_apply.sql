@@ -1,10 +1,12 @@
 -- pgTAP: vestige.import_apply moves a staged batch into the memory tables (owner, private,
 -- staged ids and times kept, scheduling from the staged FSRS state), is a no-op when run again,
--- refreshes newer rows with p_update, and refuses vectors of another model or width.
+-- refreshes newer rows with p_update, refuses vectors of another model or width, and judges every
+-- staged text once for secrets (p_secrets: raise, skip or redact). import_begin and import_finish
+-- drop and build the HNSW and secondary indexes of an empty store.
 BEGIN;
-SELECT plan(18);
+SELECT plan(33);
 
-SELECT function_privs_are('vestige', 'import_apply', ARRAY['uuid', 'text', 'boolean'], 'vestige_app', ARRAY[]::text[],
+SELECT function_privs_are('vestige', 'import_apply', ARRAY['uuid', 'text', 'boolean', 'text'], 'vestige_app', ARRAY[]::text[],
                           'vestige_app should not be allowed to execute import_apply');
 
 SELECT vestige_test.register_model();
@@ -36,7 +38,7 @@ $$;
 SELECT pg_temp.stage();
 SELECT results_eq(
     $$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash())$$,
-    $$VALUES (3, 0, 0, 0, 1, 1, 1, 0)$$,
+    $$VALUES (3, 0, 0, 0, 1, 1, 1, 0, '[]'::jsonb)$$,
     'a first batch should insert 3 memories, 1 edge (the other has a missing end) and 1 intention');
 SELECT results_eq(
     $$SELECT content, owner_user_id, visibility, created_at, updated_at, superseded_by, embedding IS NOT NULL
@@ -63,13 +65,13 @@ SELECT is((SELECT count(*) FROM vestige.import_nodes) + (SELECT count(*) FROM ve
 SELECT pg_temp.stage();
 SELECT results_eq(
     $$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash())$$,
-    $$VALUES (0, 0, 3, 0, 0, 2, 0, 1)$$,
+    $$VALUES (0, 0, 3, 0, 0, 2, 0, 1, '[]'::jsonb)$$,
     'the same batch again should add nothing');
 
 SELECT pg_temp.stage(' (changed)', '2026-05-01T00:00:00Z');
 SELECT results_eq(
     $$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_update => true)$$,
-    $$VALUES (0, 3, 0, 0, 0, 2, 0, 1)$$,
+    $$VALUES (0, 3, 0, 0, 0, 2, 0, 1, '[]'::jsonb)$$,
     'with p_update, rows changed later in the source should be refreshed');
 SELECT is((SELECT content FROM vestige.knowledge_nodes WHERE id = '00000000-0000-0000-0000-0000000000b1'), 'the old fact (changed)',
           'the refreshed memory should have the new content');
@@ -98,12 +100,79 @@ SELECT throws_ok($$SELECT * FROM vestige.import_apply(p_owner => vestige_test.us
                  'VS004', NULL, 'a vector of another width should raise VS004');
 SELECT is((SELECT count(*) FROM vestige.knowledge_nodes), 3::bigint, 'refused batches should write nothing');
 
--- begin / finish: on an empty table the index is dropped and rebuilt at the end.
+-- Secrets: each staged text judged once; p_secrets decides.
+CREATE TEMP TABLE token ON COMMIT DROP AS SELECT 'gh' || 'p_' || repeat('A1b2', 9) AS value;  -- built here, held nowhere
+CREATE FUNCTION pg_temp.stage_secrets() RETURNS void LANGUAGE sql AS $$
+    TRUNCATE vestige.import_nodes, vestige.import_edges, vestige.import_intentions;
+    INSERT INTO vestige.import_nodes
+    SELECT v.id, v.content, 'fact', '{}', NULL, '{}', '{}', '{}', NULL, NULL, NULL, false, NULL,
+           1, 1, 1, 0, now(), now(), now(), '[0,0,1]', NULL, NULL, 1, 'new', 0, 0, NULL, now()
+      FROM (VALUES ('00000000-0000-0000-0000-0000000000d1'::uuid, 'my token is ' || (SELECT value FROM token) || ' for CI'),
+                   ('00000000-0000-0000-0000-0000000000d2'::uuid, 'a plain fact')) AS v (id, content);
+    INSERT INTO vestige.import_intentions VALUES
+        ('00000000-0000-0000-0000-0000000000d3', 'rotate ' || (SELECT value FROM token), 'manual', '{}', 2, 'active',
+         NULL, NULL, '{}', '{}', now(), now());
+$$;
+SELECT pg_temp.stage_secrets();
+SELECT throws_ok($$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash())$$,
+                 'VS017', NULL, 'by default a staged text that holds a secret should refuse the batch (VS017)');
+SELECT pg_temp.stage_secrets();
+SELECT throws_ok($$SELECT * FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_secrets => 'ignore')$$,
+                 'VS006', NULL, 'an unknown secrets policy should raise VS006');
+SELECT pg_temp.stage_secrets();
+SELECT results_eq(
+    $$SELECT memories_inserted, intentions_inserted, secrets
+        FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_secrets => 'skip')$$,
+    $$VALUES (1, 0, '[{"id": "00000000-0000-0000-0000-0000000000d3", "item": "intention", "kind": "github_token", "position": 8},
+                     {"id": "00000000-0000-0000-0000-0000000000d1", "item": "memory", "kind": "github_token", "position": 13}]'::jsonb)$$,
+    'with skip, the rows that hold a secret should be left out and each secret returned (kind and position, no value)');
+SELECT is((SELECT count(*) FROM vestige.knowledge_nodes WHERE id IN ('00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000d3'))
+          + (SELECT count(*) FROM vestige.intentions WHERE id = '00000000-0000-0000-0000-0000000000d3'), 0::bigint,
+          'with skip, nothing that holds a secret should be stored');
+DELETE FROM vestige.knowledge_nodes WHERE id = '00000000-0000-0000-0000-0000000000d2';
+SELECT pg_temp.stage_secrets();
+SELECT results_eq(
+    $$SELECT memories_inserted, intentions_inserted, jsonb_array_length(secrets)
+        FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_secrets => 'redact')$$,
+    $$VALUES (2, 1, 2)$$,
+    'with redact, every row should be stored and each secret returned');
+SELECT results_eq(
+    $$SELECT content, embedding IS NULL FROM vestige.knowledge_nodes WHERE id IN ('00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000d2') ORDER BY id$$,
+    $$VALUES ('my token is [REDACTED:github_token] for CI', true), ('a plain fact', false)$$,
+    'with redact, a memory should hold [REDACTED:kind] and lose its staged vector (made from the secret); the others keep theirs');
+SELECT is((SELECT content FROM vestige.intentions WHERE id = '00000000-0000-0000-0000-0000000000d3'), 'rotate [REDACTED:github_token]',
+          'with redact, an intention should hold [REDACTED:kind]');
+SELECT is((SELECT count(*) FROM vestige.knowledge_nodes WHERE content LIKE '%' || (SELECT value FROM token) || '%'), 0::bigint,
+          'no stored memory should hold the secret');
+
+-- begin / finish: on an empty table the HNSW and the secondary indexes are dropped and built at the end.
 DELETE FROM vestige.knowledge_nodes;
+CREATE TEMP TABLE indexes_before ON COMMIT DROP AS
+SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def
+  FROM pg_index WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass, 'vestige.edges'::regclass);
 SELECT is(vestige.import_begin() AND to_regclass('vestige.knowledge_nodes_embedding_idx') IS NULL, true,
           'import_begin on an empty table should drop the HNSW index');
+SELECT set_eq(
+    $$SELECT indexrelid::regclass::text FROM pg_index
+       WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass, 'vestige.edges'::regclass)$$,
+    ARRAY['vestige.knowledge_nodes_pkey', 'vestige.scheduling_pkey', 'vestige.edges_pkey'],
+    'import_begin on an empty table should drop every index that enforces nothing, keeping the primary keys');
+SELECT is((SELECT cardinality(index_defs) FROM vestige.import_state), (SELECT count(*)::int - 4 FROM indexes_before),
+          'import_begin should record the definition of each index it dropped (all but the HNSW index and the keys)');
+SELECT pg_temp.stage_secrets();
+SELECT is((SELECT memories_inserted FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_secrets => 'skip')),
+          1, 'a batch should be applied while the indexes are dropped');
+SELECT is(vestige.import_begin(), false, 'import_begin run again on a store that has memories (an interrupted import) should say so');
+SELECT is((SELECT cardinality(index_defs) FROM vestige.import_state), (SELECT count(*)::int - 4 FROM indexes_before),
+          'import_begin run again should keep the recorded definitions');
 SELECT is(vestige.import_finish() AND to_regclass('vestige.knowledge_nodes_embedding_idx') IS NOT NULL, true,
-          'import_finish should rebuild it');
+          'import_finish should rebuild the HNSW index');
+SELECT set_eq(
+    $$SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+       WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass, 'vestige.edges'::regclass)$$,
+    $$SELECT name, def FROM indexes_before$$,
+    'import_finish should build every dropped index again, as it was defined');
+SELECT is((SELECT count(*) FROM vestige.import_state), 0::bigint, 'import_finish should forget the import');
 
 SELECT * FROM finish();
 ROLLBACK;

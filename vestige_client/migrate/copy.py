@@ -1,23 +1,29 @@
 """`vestige migrate copy`: an upstream Vestige SQLite store into this project's database.
 
-The source is read from a snapshot (vestige_client.migrate.source); rows go in batches through
-`COPY … (FORMAT BINARY)` into the staging tables and `vestige.import_apply` moves each batch
-into the memory tables, one transaction per batch. Re-running adds nothing that is there
-already, so an interrupted copy converges when it is run again. Before anything is embedded or
-staged, every text is judged by the database's secret detector (vestige.find_secrets): under
-`[ingest] secrets = "refuse"` a memory or intention that holds a secret is not copied, under
-"redact" it is copied with each secret replaced by [REDACTED:kind]; the report lists each secret
-(row, kind, position, never the value). docs/migrate.md describes the mapping and the report.
+The source is read from a snapshot (vestige_client.migrate.source) in a thread of its own, a few
+batches ahead of the writer; rows go in batches through `COPY … (FORMAT BINARY)` into the staging
+tables and `vestige.import_apply` moves each batch into the memory tables, one transaction per
+batch. On an empty target `vestige.import_begin` drops the HNSW and secondary indexes and
+`vestige.import_finish` builds them once at the end. Re-running adds nothing that is there
+already, so an interrupted copy converges when it is run again. The database judges every staged
+text with its secret detector (vestige.find_secrets, in import_apply): under `[ingest] secrets =
+"refuse"` a memory or intention that holds a secret is not copied, under "redact" it is copied with
+each secret replaced by [REDACTED:kind]; the report lists each secret (row, kind, position, never
+the value). docs/migrate.md describes the mapping and the report.
 """
 
 from __future__ import annotations
 
+import itertools
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, LiteralString, TypeVar
+from typing import Any, Generic, LiteralString, Self, TypeVar, cast
 
 import numpy as np
 import psycopg
@@ -27,7 +33,7 @@ from psycopg.types.json import Jsonb
 
 from vestige_client import db, sql
 from vestige_client.client import Client
-from vestige_client.config import SecretPolicy, Settings
+from vestige_client.config import Settings
 from vestige_client.embed import Vector, split_model_spec
 from vestige_client.errors import SourceUpgradeRequired
 from vestige_client.migrate import take_migrate_lock
@@ -42,6 +48,7 @@ from vestige_client.migrate.source import (
 from vestige_client.models import Applied, SecretFound
 
 T = TypeVar("T")
+COPIED = ("knowledge_nodes", "memory_connections", "intentions")  # the tables of the report, in order
 REFUSED_HINT = 'remove it from the source, or copy with [ingest] secrets = "redact"'
 Progress = Callable[[str, int, int], None]  # (table, done, total)
 Staged = tuple[LiteralString, list[str], str, list[tuple[Any, ...]]]  # COPY, its types, table, rows
@@ -179,12 +186,6 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
         )
         counts = snap.table_counts()
         report.not_copied_by_design = snap.not_copied_by_design()
-        source_nodes = list(snap.nodes())
-        edges, source_intentions = list(snap.edges()), list(snap.intentions())
-        screen = _SecretScreen(operator.conn, settings.ingest.secrets, options.batch_size)
-        nodes = screen.nodes(source_nodes)
-        intentions = screen.intentions(source_intentions)
-        report.secrets = screen.found
         owner = _owner(client, options.owner)
         report.owner_user_id = owner
         registered = client.registered_model()
@@ -200,41 +201,19 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
         base, truncated_to = split_model_spec(name)
         plan = _VectorPlan(base, dimension, truncated_to is not None, options.source_model)
         report.target_model, report.target_dimension = name, dimension
-
-        vectors: list[Vector | None] = []
-        for node in nodes:
-            vector, truncated = plan.convert(node)
-            vectors.append(vector)
-            report.vectors_copied += vector is not None
-            report.vectors_truncated += truncated
-        missing = [i for i, v in enumerate(vectors) if v is None]
-        if options.reembed and missing and not options.dry_run:
-            embedded = client.embedder.embed_documents([nodes[i].content for i in missing])
-            for i, vector in zip(missing, embedded, strict=True):
-                vectors[i] = vector
-            report.vectors_embedded = len(missing)
-        report.without_vector = [nodes[i].id for i, v in enumerate(vectors) if v is None]
-
-        node_count = TableCount("knowledge_nodes", counts.get("knowledge_nodes", 0))
-        edge_count = TableCount("memory_connections", counts.get("memory_connections", 0))
-        intention_count = TableCount("intentions", counts.get("intentions", 0))
-        report.tables = [node_count, edge_count, intention_count]
+        report.tables = [TableCount(table, counts.get(table, 0)) for table in COPIED]
         conn = operator.conn
         conn.autocommit = False
         register_vector(conn)
-        if not options.dry_run:
-            node_rows = list(map(_node_row, nodes, vectors))
-            edge_rows = list(map(_edge_row, edges))
-            intention_rows = list(map(_intention_row, intentions))
-            staged: list[Staged] = [
-                (sql.COPY_IMPORT_NODES, NODE_TYPES, "knowledge_nodes", node_rows),
-                (sql.COPY_IMPORT_EDGES, EDGE_TYPES, "memory_connections", edge_rows),
-                (sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, "intentions", intention_rows),
-            ]
-            apply = {"owner": owner, "model_hash": model_hash, "update": options.update}
-            _load(conn, staged, apply, options.batch_size, report, progress)
-        _count_present(conn, source_nodes, edges, source_intentions, report)
-        report.problems = [*snap.problems, *screen.problems]
+        apply = {
+            "owner": owner,
+            "model_hash": model_hash,
+            "update": options.update,
+            "secrets": "redact" if settings.ingest.secrets == "redact" else "skip",
+        }
+        copier = _Copier(conn, client, options, plan, apply, report, progress)
+        copier.run(snap)
+        report.problems = [*snap.problems, *copier.problems]
         for table in report.tables:
             table.skipped = sum(1 for p in report.problems if p.skipped and p.table == table.table)
     report.source_unchanged = snap.source_unchanged
@@ -242,13 +221,263 @@ def copy_store(settings: Settings, options: CopyOptions, progress: Progress | No
     return report
 
 
+@dataclass(frozen=True)
+class _Nodes:
+    nodes: list[SourceNode]
+
+
+@dataclass(frozen=True)
+class _Edges:
+    edges: list[SourceEdge]
+
+
+@dataclass(frozen=True)
+class _Intentions:
+    intentions: list[SourceIntention]
+
+
+_Batch = _Nodes | _Edges | _Intentions
+
+
+class _Copier:
+    """The copy itself: batches read and mapped in a thread of their own (`_Ahead`) while this one
+    stages and applies the batch before, one transaction per batch.
+
+    The database judges every staged text for secrets (vestige.import_apply, by [ingest] secrets).
+    The copy judges a batch itself (vestige.find_secrets) only where it must know first: in a dry
+    run, which applies nothing, and with --reembed, which embeds nothing that holds a secret.
+    """
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        client: Client,
+        options: CopyOptions,
+        plan: _VectorPlan,
+        apply: dict[str, Any],
+        report: CopyReport,
+        progress: Progress | None,
+    ) -> None:
+        self._conn = conn
+        self._client = client
+        self._options = options
+        self._plan = plan
+        self._apply = apply
+        self._report = report
+        self._progress = progress
+        self._screen = _SecretScreen(conn, apply["secrets"] == "redact", options.batch_size)
+        self._judge = options.dry_run or options.reembed
+        self._done: dict[str, int] = {}
+        self._totals = Applied()
+        self.problems: list[Problem] = []
+        # What the source holds, for the counts of the report (in_target).
+        self._node_ids: list[uuid.UUID] = []
+        self._edge_ends: tuple[list[uuid.UUID], list[uuid.UUID]] = ([], [])
+        self._intention_ids: list[uuid.UUID] = []
+
+    def run(self, snap: Snapshot) -> None:
+        """Read, stage and apply everything (or with dry_run only read and judge), then count."""
+        with _Ahead(_read(snap, self._options.batch_size), depth=4) as batches:
+            if self._options.dry_run:
+                for batch in batches:
+                    self._take(batch)
+            else:
+                self._load(batches)
+        self._count_present()
+        self.problems = self._screen.problems + self.problems
+        self._report.secrets = self._screen.found + self._report.secrets
+
+    def _load(self, batches: Iterable[_Batch]) -> None:
+        """Stage and apply every batch, then build the indexes (also when a batch fails)."""
+        conn = self._conn
+        take_migrate_lock(conn)
+        db.scalar(conn, sql.IMPORT_BEGIN)
+        conn.commit()
+        try:
+            for batch in batches:
+                self._take(batch)
+        finally:
+            # Also after a failed batch: never leave the target without its indexes.
+            conn.rollback()
+            self._report.index_built = bool(db.scalar(conn, sql.IMPORT_FINISH))
+            conn.commit()
+            db.scalar(conn, sql.MIGRATE_UNLOCK)
+            conn.commit()
+        node_count, edge_count, intention_count = self._report.tables
+        totals = self._totals
+        node_count.inserted, node_count.updated = totals.memories_inserted, totals.memories_updated
+        node_count.present, self._report.vectors_filled = totals.memories_present, totals.vectors_filled
+        edge_count.inserted, edge_count.present = totals.edges_inserted, totals.edges_present
+        intention_count.inserted, intention_count.present = (
+            totals.intentions_inserted,
+            totals.intentions_present,
+        )
+
+    def _take(self, batch: _Batch) -> None:
+        if isinstance(batch, _Nodes):
+            self._node_ids += [n.id for n in batch.nodes]
+            self._nodes(batch.nodes)
+            self._advance("knowledge_nodes", len(batch.nodes))
+        elif isinstance(batch, _Edges):
+            self._edge_ends[0].extend(e.source_id for e in batch.edges)
+            self._edge_ends[1].extend(e.target_id for e in batch.edges)
+            rows = list(map(_edge_row, batch.edges))
+            if not self._options.dry_run:
+                self._stage(sql.COPY_IMPORT_EDGES, EDGE_TYPES, rows)
+            self._advance("memory_connections", len(rows))
+        else:
+            self._intention_ids += [i.id for i in batch.intentions]
+            intentions = self._screen.intentions(batch.intentions) if self._judge else batch.intentions
+            if not self._options.dry_run:
+                self._stage(
+                    sql.COPY_IMPORT_INTENTIONS, INTENTION_TYPES, list(map(_intention_row, intentions))
+                )
+            self._advance("intentions", len(batch.intentions))
+
+    def _nodes(self, source: list[SourceNode]) -> None:
+        """One batch of memories: their vectors matched to the model (embedded with --reembed), staged."""
+        report = self._report
+        nodes = self._screen.nodes(source) if self._judge else source
+        vectors: list[Vector | None] = []
+        for node in nodes:
+            vector, truncated = self._plan.convert(node)
+            vectors.append(vector)
+            report.vectors_copied += vector is not None
+            report.vectors_truncated += truncated
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if self._options.reembed and missing and not self._options.dry_run:
+            embedded = self._client.embedder.embed_documents([nodes[i].content for i in missing])
+            for i, vector in zip(missing, embedded, strict=True):
+                vectors[i] = vector
+            report.vectors_embedded += len(missing)
+        if self._options.dry_run:
+            report.without_vector += [n.id for n, v in zip(nodes, vectors, strict=True) if v is None]
+            return
+        applied = self._stage(sql.COPY_IMPORT_NODES, NODE_TYPES, list(map(_node_row, nodes, vectors)))
+        # A memory with a secret was left out by the database, or redacted without its vector.
+        flagged = {uuid.UUID(s["id"]) for s in applied.secrets if s["item"] == "memory"}
+        redact = self._apply["secrets"] == "redact"
+        for node, vector in zip(nodes, vectors, strict=True):
+            report.vectors_copied -= node.id in flagged and vector is not None
+            if vector is None or (node.id in flagged and redact):
+                report.without_vector.append(node.id)
+
+    def _stage(self, copy: LiteralString, types: list[str], rows: Sequence[tuple[Any, ...]]) -> Applied:
+        """One batch in one transaction: COPY into staging, then vestige.import_apply."""
+        with self._conn.transaction(), self._conn.cursor(row_factory=class_row(Applied)) as cur:
+            with cur.copy(copy) as writer:
+                writer.set_types(types)
+                for row in rows:
+                    writer.write_row(row)
+            applied = cur.execute(sql.IMPORT_APPLY, self._apply).fetchone()
+        assert applied is not None
+        self._totals += applied
+        self._record(applied.secrets)
+        return applied
+
+    def _record(self, secrets: list[dict[str, Any]]) -> None:
+        """The secrets the database found in a batch, in the report (a row per memory or intention)."""
+        redact = self._apply["secrets"] == "redact"
+        action = "redacted" if redact else "refused"
+        rows: dict[tuple[str, uuid.UUID], list[dict[str, Any]]] = {}
+        for secret in secrets:
+            table = "knowledge_nodes" if secret["item"] == "memory" else "intentions"
+            rows.setdefault((table, uuid.UUID(secret["id"])), []).append(secret)
+        for (table, row_id), found in rows.items():
+            self._report.secrets += [
+                SourceSecret(table, row_id, s["kind"], s["position"], action) for s in found
+            ]
+            self.problems.append(_secret_problem(table, row_id, found, redact))
+
+    def _advance(self, table: str, rows: int) -> None:
+        self._done[table] = self._done.get(table, 0) + rows
+        if self._progress:
+            total = next(t.source for t in self._report.tables if t.table == table)
+            self._progress(table, self._done[table], max(total, self._done[table]))
+
+    def _count_present(self) -> None:
+        """How many of the source's rows the target holds (before a dry run, after a copy)."""
+        conn, (node_count, edge_count, intention_count) = self._conn, self._report.tables
+        node_count.in_target = int(db.scalar(conn, sql.COUNT_NODES_PRESENT, {"ids": self._node_ids}))
+        params = {"sources": self._edge_ends[0], "targets": self._edge_ends[1]}
+        edge_count.in_target = int(db.scalar(conn, sql.COUNT_EDGES_PRESENT, params))
+        intention_ids = {"ids": self._intention_ids}
+        intention_count.in_target = int(db.scalar(conn, sql.COUNT_INTENTIONS_PRESENT, intention_ids))
+        conn.commit()
+
+
+def _read(snap: Snapshot, batch_size: int) -> Iterator[_Batch]:
+    """The store in batches: memories, then edges and intentions (which need every memory read)."""
+    for nodes in _chunks(snap.nodes(), batch_size):
+        yield _Nodes(nodes)
+    for edges in _chunks(snap.edges(), batch_size):
+        yield _Edges(edges)
+    for intentions in _chunks(snap.intentions(), batch_size):
+        yield _Intentions(intentions)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+class _Ahead(Generic[T]):
+    """An iterator run in a thread of its own, up to `depth` items ahead of its reader: the store is
+    read and mapped while the database applies the batch before. An error in the thread is raised
+    to the reader; leaving the `with` block stops the thread."""
+
+    def __init__(self, items: Iterator[T], depth: int) -> None:
+        self._items = items
+        self._queue: queue.Queue[tuple[bool, T | None, BaseException | None]] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="vestige-copy-reader", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def __iter__(self) -> Iterator[T]:
+        while True:
+            done, item, error = self._queue.get()
+            if error is not None:
+                failed: Future[None] = Future()  # the standard hand-over of a thread's error
+                failed.set_exception(error)
+                failed.result()  # raises it here, in the reader
+            if done:
+                return
+            yield cast(T, item)
+
+    def _run(self) -> None:
+        try:
+            for item in self._items:
+                if not self._put((False, item, None)):
+                    return
+            self._put((True, None, None))
+        except BaseException as exc:  # handed to the reader, which raises it
+            self._put((True, None, exc))
+
+    def _put(self, entry: tuple[bool, T | None, BaseException | None]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+
 class _SecretScreen:
     """The source rows judged by vestige.find_secrets, a batch of texts per call, before anything is
     embedded or staged: a row with a secret is left out ("refuse") or redacted ("redact")."""
 
-    def __init__(self, conn: psycopg.Connection[Any], policy: SecretPolicy, batch_size: int) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], redact: bool, batch_size: int) -> None:
         self._conn = conn
-        self._redact = policy == "redact"
+        self._redact = redact
         self._batch_size = batch_size
         self.found: list[SourceSecret] = []
         self.problems: list[Problem] = []
@@ -277,24 +506,23 @@ class _SecretScreen:
     def _judge(self, table: str, contents: Sequence[str], ids: Sequence[uuid.UUID]) -> dict[int, None]:
         """Record the secrets of these texts in the report; return the indexes holding one (in order)."""
         secrets: dict[int, list[SecretFound]] = {}
-        for done, batch in _batches(contents, self._batch_size):
-            cursor = self._conn.cursor(row_factory=class_row(SecretFound))
-            for secret in cursor.execute(sql.FIND_SECRETS, {"contents": list(batch)}):
-                secrets.setdefault(done - len(batch) + secret.ordinal - 1, []).append(secret)
+        with self._conn.transaction():  # closed here: each batch's own transaction comes after
+            for done, batch in _batches(contents, self._batch_size):
+                cursor = self._conn.cursor(row_factory=class_row(SecretFound))
+                for secret in cursor.execute(sql.FIND_SECRETS, {"contents": list(batch)}):
+                    secrets.setdefault(done - len(batch) + secret.ordinal - 1, []).append(secret)
         action = "redacted" if self._redact else "refused"
         for index, found in sorted(secrets.items()):
             self.found += [SourceSecret(table, ids[index], s.kind, s.position, action) for s in found]
-            where = ", ".join(f"{s.kind} at character {s.position}" for s in found)
-            refused = f"holds a secret ({where}): not copied ({REFUSED_HINT})"
-            reason = f"redacted {where}" if self._redact else refused
-            self.problems.append(Problem(table, str(ids[index]), "content", reason, not self._redact))
+            self.problems.append(_secret_problem(table, ids[index], found, self._redact))
         return dict.fromkeys(sorted(secrets))
 
     def _redacted(self, contents: Sequence[str]) -> list[str]:
         """The texts with each secret replaced by [REDACTED:kind] (vestige.redact_secrets), in order."""
         texts: list[str] = []
-        for _, batch in _batches(contents, self._batch_size):
-            texts += [row[0] for row in self._conn.execute(sql.REDACT_TEXTS, {"contents": list(batch)})]
+        with self._conn.transaction():
+            for _, batch in _batches(contents, self._batch_size):
+                texts += [row[0] for row in self._conn.execute(sql.REDACT_TEXTS, {"contents": list(batch)})]
         return texts
 
 
@@ -302,72 +530,15 @@ def _owner(client: Client, owner: str | None) -> uuid.UUID:
     return client.user_id if owner is None else client.resolve_user(owner)
 
 
-def _load(
-    conn: psycopg.Connection[Any],
-    staged: Sequence[Staged],
-    apply: dict[str, Any],
-    batch_size: int,
-    report: CopyReport,
-    progress: Progress | None,
-) -> None:
-    """Stage and apply every batch, then rebuild the index (also when a batch fails)."""
-    take_migrate_lock(conn)
-    db.scalar(conn, sql.IMPORT_BEGIN)
-    conn.commit()
-    totals = Applied()
-    try:
-        for copy, types, table, rows in staged:
-            for done, batch in _batches(rows, batch_size):
-                totals += _apply(conn, copy, types, batch, apply)
-                if progress:
-                    progress(table, done, len(rows))
-    finally:
-        # Also after a failed batch: never leave the target without its HNSW index.
-        conn.rollback()
-        report.index_built = bool(db.scalar(conn, sql.IMPORT_FINISH))
-        conn.commit()
-        db.scalar(conn, sql.MIGRATE_UNLOCK)
-        conn.commit()
-    node_count, edge_count, intention_count = report.tables
-    node_count.inserted, node_count.updated = totals.memories_inserted, totals.memories_updated
-    node_count.present, report.vectors_filled = totals.memories_present, totals.vectors_filled
-    edge_count.inserted, edge_count.present = totals.edges_inserted, totals.edges_present
-    intention_count.inserted, intention_count.present = totals.intentions_inserted, totals.intentions_present
+def _secret_problem(table: str, row_id: uuid.UUID, found: Sequence[Any], redact: bool) -> Problem:
+    """The line of the report for a row that holds secrets (their kinds and positions, never a value)."""
+    where = ", ".join(f"{_field(s, 'kind')} at character {_field(s, 'position')}" for s in found)
+    refused = f"holds a secret ({where}): not copied ({REFUSED_HINT})"
+    return Problem(table, str(row_id), "content", f"redacted {where}" if redact else refused, not redact)
 
 
-def _apply(
-    conn: psycopg.Connection[Any],
-    copy: Any,
-    types: list[str],
-    batch: Sequence[tuple[Any, ...]],
-    apply: dict[str, Any],
-) -> Applied:
-    """One batch in one transaction: COPY into staging, then vestige.import_apply."""
-    with conn.transaction(), conn.cursor(row_factory=class_row(Applied)) as cur:
-        with cur.copy(copy) as writer:
-            writer.set_types(types)
-            for row in batch:
-                writer.write_row(row)
-        applied = cur.execute(sql.IMPORT_APPLY, apply).fetchone()
-        assert applied is not None
-        return applied
-
-
-def _count_present(
-    conn: psycopg.Connection[Any],
-    nodes: Sequence[SourceNode],
-    edges: Sequence[SourceEdge],
-    intentions: Sequence[SourceIntention],
-    report: CopyReport,
-) -> None:
-    """How many of the source's rows the target holds (before a dry run, after a copy)."""
-    node_count, edge_count, intention_count = report.tables
-    node_count.in_target = int(db.scalar(conn, sql.COUNT_NODES_PRESENT, {"ids": [n.id for n in nodes]}))
-    params = {"sources": [e.source_id for e in edges], "targets": [e.target_id for e in edges]}
-    edge_count.in_target = int(db.scalar(conn, sql.COUNT_EDGES_PRESENT, params))
-    intention_ids = {"ids": [i.id for i in intentions]}
-    intention_count.in_target = int(db.scalar(conn, sql.COUNT_INTENTIONS_PRESENT, intention_ids))
-    conn.commit()
+def _field(secret: Any, name: str) -> Any:
+    return secret[name] if isinstance(secret, dict) else getattr(secret, name)
 
 
 def _batches(rows: Sequence[T], size: int) -> Iterator[tuple[int, Sequence[T]]]:

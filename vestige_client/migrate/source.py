@@ -129,6 +129,23 @@ _TIMESTAMP = re.compile(
 
 Warn = Callable[[str, str], None]  # (field, reason)
 
+# The memories with their vector row, in one scan (both vector tables key a vector by its node).
+# The vector's columns come under names no upstream column has.
+VECTOR_COLUMNS = ("embedding", "dimensions", "model")
+_JOINED = tuple(f"vestige copy: {column}" for column in VECTOR_COLUMNS)
+NODES_SQL = "SELECT * FROM knowledge_nodes"
+NODES_WITH_VECTORS_SQL = {
+    "node_embeddings": """
+SELECT n.*, v.embedding AS "vestige copy: embedding", v.dimensions AS "vestige copy: dimensions",
+       v.model AS "vestige copy: model"
+  FROM knowledge_nodes AS n LEFT JOIN node_embeddings AS v ON v.node_id = n.id""",
+    "embedding_profile_vectors": """
+SELECT n.*, v.embedding AS "vestige copy: embedding", v.dimensions AS "vestige copy: dimensions",
+       v.model AS "vestige copy: model"
+  FROM knowledge_nodes AS n
+  LEFT JOIN embedding_profile_vectors AS v ON v.profile_id = ? AND v.node_id = n.id""",
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -224,7 +241,24 @@ def parse_timestamp(value: object) -> datetime | None:
     """Parse an upstream timestamp (RFC3339, or SQLite's zoneless UTC form) to an aware UTC datetime."""
     if not isinstance(value, str):
         return None
-    match = _TIMESTAMP.fullmatch(value.strip())
+    text = value.strip()
+    # The forms upstream writes (UTC, 0-9 fractional digits) without the regular expression.
+    if len(text) >= 19 and text[4] == "-" and text[7] == "-" and text[10] in "Tt " and text[:19].isascii():
+        rest = text[19:]
+        zone = 6 if rest.endswith("+00:00") else 1 if rest[-1:] in ("Z", "z") else 0
+        fraction = rest[: len(rest) - zone]
+        if not fraction or (2 <= len(fraction) <= 10 and fraction[0] == "." and fraction[1:].isdecimal()):
+            try:
+                parsed = datetime.fromisoformat(f"{text[:10]}T{text[11:19]}{fraction[:7]}+00:00")
+            except ValueError:
+                parsed = None
+            if parsed is not None and text[13] == ":" and text[16] == ":":
+                return parsed
+    return _parse_timestamp(text)
+
+
+def _parse_timestamp(text: str) -> datetime | None:
+    match = _TIMESTAMP.fullmatch(text)
     if match is None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
@@ -319,7 +353,8 @@ class Snapshot:
         self._table_names: set[str] | None = None
         self._db: sqlite3.Connection | None = None
         self._now = datetime.now(UTC)
-        self._nodes: list[tuple[str, SourceNode]] | None = None
+        self._copied: set[uuid.UUID] | None = None  # the memories read, once nodes() has run to its end
+        self._counts: dict[str, int] | None = None
         self._profile: tuple[str, str | None] | None = None  # (active profile id, its model)
 
     def __enter__(self) -> Self:
@@ -338,7 +373,8 @@ class Snapshot:
             if _sibling(self.path, suffix).is_file():
                 shutil.copyfile(_sibling(self.path, suffix), _sibling(copy, suffix))
         try:
-            self._db = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+            # Read by one thread at a time: the copy reads in a thread of its own.
+            self._db = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             tables = self._tables()
         except sqlite3.DatabaseError as exc:
@@ -367,6 +403,11 @@ class Snapshot:
 
     def table_counts(self) -> dict[str, int]:
         """Return the row count of every table in the store (not FTS5 shadow tables, not sqlite_*)."""
+        if self._counts is None:
+            self._counts = self._count_tables()
+        return dict(self._counts)
+
+    def _count_tables(self) -> dict[str, int]:
         conn = self._conn()
         virtual = [
             row[0]
@@ -395,16 +436,96 @@ class Snapshot:
         return [name for name, count in self.table_counts().items() if count and name not in copied]
 
     def nodes(self) -> Iterator[SourceNode]:
-        """Yield the memories, each after the memory that supersedes it, with their vectors."""
-        for raw_id, node in self._load_nodes():
-            vector, label = self._vector(raw_id, node.id)
-            yield replace(node, vector=vector, vector_label=label) if vector is not None else node
+        """Yield the memories with their vectors in the store's order, each after the memory that
+        supersedes it (one superseded by a memory not read yet waits for it)."""
+        seen: set[uuid.UUID] = set()
+        placed: set[uuid.UUID] = set()
+        waiting: dict[uuid.UUID, list[tuple[str, SourceNode]]] = {}  # replacement -> memories it holds back
+        for values in self._node_rows():
+            item = self._map_node(values)
+            if item is None:
+                continue
+            raw, node = item
+            if node.id in seen:
+                self._note("knowledge_nodes", raw, None, "duplicate id", skipped=True)
+                continue
+            seen.add(node.id)
+            target = node.superseded_by
+            if target == node.id:
+                node = self._no_replacement(raw, node)
+            elif target is not None and target not in placed:
+                waiting.setdefault(target, []).append((raw, node))
+                continue
+            yield from self._place(node, placed, waiting)
+        # Held back for good: a replacement that is not a copied memory, then cycles.
+        for target in list(waiting):
+            if target not in seen:
+                for raw, node in waiting.pop(target):
+                    yield from self._place(self._no_replacement(raw, node), placed, waiting)
+        while waiting:  # what is left waits in cycles, or behind one: break each cycle once
+            held = {node.id: (raw, node) for items in waiting.values() for raw, node in items}
+            raw, node = next(iter(waiting.values()))[0]
+            chain = [node.id]
+            while (target := node.superseded_by) is not None and target not in chain:
+                raw, node = held[target]
+                chain.append(node.id)
+            assert target is not None  # a held memory waits for its replacement
+            waiting[target].remove((raw, node))
+            if not waiting[target]:
+                del waiting[target]
+            self._note("knowledge_nodes", raw, "superseded_by", "superseded_by forms a cycle: dropped")
+            yield from self._place(replace(node, superseded_by=None), placed, waiting)
+        self._copied = seen
+
+    def _place(
+        self,
+        node: SourceNode,
+        placed: set[uuid.UUID],
+        waiting: dict[uuid.UUID, list[tuple[str, SourceNode]]],
+    ) -> Iterator[SourceNode]:
+        """Yield a memory, then the memories it held back (and theirs)."""
+        ready = [node]
+        while ready:
+            current = ready.pop()
+            placed.add(current.id)
+            yield current
+            ready.extend(node for _, node in reversed(waiting.pop(current.id, [])))
+
+    def _no_replacement(self, raw: str, node: SourceNode) -> SourceNode:
+        reason = f"superseded_by {node.superseded_by} is not a copied memory: dropped"
+        self._note("knowledge_nodes", raw, "superseded_by", reason)
+        return replace(node, superseded_by=None)
+
+    def _node_rows(self) -> Iterator[dict[str, Any]]:
+        """The memories' rows, each with its vector row's columns under _JOINED (or looked up)."""
+        conn = self._conn()
+        table = "embedding_profile_vectors" if self._profile is not None else "node_embeddings"
+        joined = table in self._tables() and set(VECTOR_COLUMNS) <= self._columns(table)
+        params = (self._profile[0],) if self._profile is not None else ()
+        rows = conn.execute(NODES_WITH_VECTORS_SQL[table] if joined else NODES_SQL, params if joined else ())
+        rows.row_factory = None  # plain tuples: a dict per row is made once, below
+        names = [column[0] for column in rows.description]
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            if not joined:
+                values.update(zip(_JOINED, self._vector_row(str(values.get("id"))), strict=True))
+            yield values
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._conn().execute("SELECT * FROM pragma_table_info(?)", (table,))}
+
+    def _copied_ids(self) -> set[uuid.UUID]:
+        if self._copied is None:
+            for _ in self.nodes():
+                pass
+        assert self._copied is not None
+        return self._copied
 
     def edges(self) -> Iterator[SourceEdge]:
         """Yield the links whose both ends are copied memories."""
         if "memory_connections" not in self._tables():
             return
-        copied = {node.id for _, node in self._load_nodes()}
+        copied = self._copied_ids()
         for row in self._conn().execute("SELECT * FROM memory_connections"):
             edge = self._map_edge(dict(row), copied)
             if edge is not None:
@@ -414,7 +535,7 @@ class Snapshot:
         """Yield the intentions, their related memories limited to copied ones."""
         if "intentions" not in self._tables():
             return
-        copied = {node.id for _, node in self._load_nodes()}
+        copied = self._copied_ids()
         for row in self._conn().execute("SELECT * FROM intentions"):
             intention = self._map_intention(dict(row), copied)
             if intention is not None:
@@ -423,6 +544,7 @@ class Snapshot:
     # --- mapping -------------------------------------------------------------------------------
 
     def _map_node(self, values: dict[str, Any]) -> tuple[str, SourceNode] | None:
+        vector_row = [values.pop(column, None) for column in _JOINED]
         raw_id = str(values.get("id"))
         warn = self._warner("knowledge_nodes", raw_id)
         node_id = _uuid(values.get("id"))
@@ -477,9 +599,12 @@ class Snapshot:
         accessed = parse_timestamp(values.get("last_accessed"))
         provenance = {c: _json_value(values[c]) for c in PROVENANCE_COLUMNS if values.get(c) is not None}
         upstream = {
-            c: _json_value(v) for c, v in values.items() if c not in _MAPPED_NODE_COLUMNS and v is not None
+            c: v if type(v) is int else _json_value(v)  # most are counters: no conversion
+            for c, v in values.items()
+            if v is not None and c not in _MAPPED_NODE_COLUMNS
         }
         metadata = {k: v for k, v in (("provenance", provenance), ("upstream", upstream)) if v}
+        vector, vector_label = self._vector(node_id, *vector_row)
         node = SourceNode(
             id=node_id,
             content=content,
@@ -510,8 +635,8 @@ class Snapshot:
             last_review=accessed if reps > 0 or state != "new" else None,
             next_review=_optional_time(values, "next_review", warn) or times["created_at"],
             retrievability=retention,
-            vector=None,
-            vector_label=None,
+            vector=vector,
+            vector_label=vector_label,
         )
         return raw_id, node
 
@@ -615,69 +740,28 @@ class Snapshot:
             return None
         return text
 
-    def _load_nodes(self) -> list[tuple[str, SourceNode]]:
-        if self._nodes is None:
-            mapped: dict[uuid.UUID, tuple[str, SourceNode]] = {}
-            for row in self._conn().execute("SELECT * FROM knowledge_nodes"):
-                item = self._map_node(dict(row))
-                if item is None:
-                    continue
-                if item[1].id in mapped:
-                    self._note("knowledge_nodes", item[0], None, "duplicate id", skipped=True)
-                    continue
-                mapped[item[1].id] = item
-            self._nodes = self._supersession_order(
-                sorted(mapped.values(), key=lambda i: (i[1].created_at, i[1].id))
-            )
-        return self._nodes
-
-    def _supersession_order(self, items: list[tuple[str, SourceNode]]) -> list[tuple[str, SourceNode]]:
-        """Order the memories so that each one's superseded_by comes before it."""
-        nodes = {node.id: (raw, node) for raw, node in items}
-        for raw, node in items:
-            target = node.superseded_by
-            if target is not None and (target == node.id or target not in nodes):
-                self._note(
-                    "knowledge_nodes",
-                    raw,
-                    "superseded_by",
-                    f"superseded_by {target} is not a copied memory: dropped",
-                )
-                nodes[node.id] = (raw, replace(node, superseded_by=None))
-        ordered: list[tuple[str, SourceNode]] = []
-        placed: set[uuid.UUID] = set()
-        for start in nodes:
-            chain: list[uuid.UUID] = []
-            current: uuid.UUID | None = start
-            while current is not None and current not in placed and current not in chain:
-                chain.append(current)
-                current = nodes[current][1].superseded_by
-            if current is not None and current in chain:
-                raw, last = nodes[chain[-1]]
-                self._note("knowledge_nodes", raw, "superseded_by", "superseded_by forms a cycle: dropped")
-                nodes[chain[-1]] = (raw, replace(last, superseded_by=None))
-            for member in reversed(chain):
-                ordered.append(nodes[member])
-                placed.add(member)
-        return ordered
-
-    def _vector(self, raw_id: str, node_id: uuid.UUID) -> tuple[bytes | None, str | None]:
+    def _vector_row(self, raw_id: str) -> tuple[object, object, object]:
+        """(embedding, dimensions, model) of a memory's vector row, looked up alone (None: none)."""
         conn = self._conn()
         if self._profile is not None:
-            table = "embedding_profile_vectors"
             row = conn.execute(
                 "SELECT * FROM embedding_profile_vectors WHERE profile_id = ? AND node_id = ?",
                 (self._profile[0], raw_id),
             ).fetchone()
         elif "node_embeddings" in self._tables():
-            table = "node_embeddings"
             row = conn.execute("SELECT * FROM node_embeddings WHERE node_id = ?", (raw_id,)).fetchone()
         else:
+            return None, None, None
+        values = dict(row) if row is not None else {}
+        return values.get("embedding"), values.get("dimensions"), values.get("model")
+
+    def _vector(
+        self, node_id: uuid.UUID, blob: object, dimensions: object, label: object
+    ) -> tuple[bytes | None, str | None]:
+        """The vector of a memory's vector row, checked (None when it has none or a bad one)."""
+        if blob is None and dimensions is None and label is None:
             return None, None
-        if row is None:
-            return None, None
-        values = dict(row)
-        blob = values.get("embedding")
+        table = "embedding_profile_vectors" if self._profile is not None else "node_embeddings"
         if not isinstance(blob, bytes) or not blob or len(blob) % 4:
             size = len(blob) if isinstance(blob, bytes | str) else 0
             self._note(
@@ -688,19 +772,18 @@ class Snapshot:
             )
             return None, None
         width = len(blob) // 4
-        if values.get("dimensions") not in (None, width):
+        if dimensions not in (None, width):
             self._note(
                 table,
                 str(node_id),
                 "dimensions",
-                f"dimensions says {values['dimensions']} but the blob holds {width} floats: the blob wins",
+                f"dimensions says {dimensions} but the blob holds {width} floats: the blob wins",
             )
         if not np.isfinite(np.frombuffer(blob, dtype="<f4")).all():
             self._note(
                 table, str(node_id), "embedding", "vector has NaN or infinite values: dropped, re-embed it"
             )
             return None, None
-        label = values.get("model")
         if self._profile is not None and self._profile[1]:
             label = self._profile[1]
         return blob, label if isinstance(label, str) and label.strip() else None
@@ -803,11 +886,16 @@ def _refuse(constant: str) -> Any:
     raise _NotFinite(constant)
 
 
+_JSON = json.JSONDecoder(parse_constant=_refuse)
+
+
 def _load_json(raw: object) -> Any:
     """Parse JSON text; NaN and Infinity are refused (jsonb cannot hold them). Malformed, or nested
     deeper than Python's parser goes -> None."""
     try:
-        return json.loads(raw, parse_constant=_refuse) if isinstance(raw, str | bytes) else None
+        if isinstance(raw, str):
+            return _JSON.decode(raw)
+        return json.loads(raw, parse_constant=_refuse) if isinstance(raw, bytes) else None
     except (ValueError, _NotFinite, RecursionError):
         return None
 

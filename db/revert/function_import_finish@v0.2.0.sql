@@ -1,0 +1,5 @@
+-- Revert vestige:function_import_finish
+
+BEGIN;
+DROP FUNCTION vestige.import_finish();
+COMMIT;
