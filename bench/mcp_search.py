@@ -9,7 +9,8 @@ run, a new `vestige-mcp` process (the MCP SDK's stdio client) answers `memory_st
 warm-up) and `search` for --queries LoCoMo questions, each new (its vector is embedded), then the
 first question again --queries times (its vector comes from the query cache): the difference is
 what embedding costs inside a search. The same questions go through the client in this process
-once (`Client.recall`: the query embedding and the SQL, no MCP) as the baseline. Medians of
+once (`Client.recall`: the query embedding and the SQL, no MCP) as the baseline, then again with
+their vectors cached, with and without the testing effect's write, interleaved. Medians of
 the runs. The database is dropped at the end.
 """
 
@@ -52,6 +53,8 @@ def main() -> None:
     questions = embed.questions(args.queries)
     runs: list[dict[str, float]] = []
     direct: list[float] = []
+    touched: list[float] = []
+    untouched: list[float] = []
     with (
         common.fresh_database(common.server_conninfo(), "bench_mcp_search", whole_plan=True) as conninfo,
         tempfile.TemporaryDirectory(prefix="vms-", dir="/tmp") as home,
@@ -74,6 +77,11 @@ def main() -> None:
                         began = time.perf_counter()
                         client.recall(question)
                         direct.append((time.perf_counter() - began) * 1000)
+                    for question in questions:  # vectors cached now: with and without the touch, interleaved
+                        for touch, samples in ((True, touched), (False, untouched)):
+                            began = time.perf_counter()
+                            client.recall(question, touch=touch)
+                            samples.append((time.perf_counter() - began) * 1000)
             print(f"  run {run + 1}/{args.runs} done", flush=True)
 
     def median(key: str) -> float:
@@ -84,6 +92,9 @@ def main() -> None:
         ["MCP `search`, the same question again (cached vector)", f"{median('cached'):.2f}"],
         ["baseline: `Client.recall` in this process, a new question (embedded)",
          f"{statistics.median(direct):.2f}"],
+        ["`Client.recall`, cached vector", f"{statistics.median(touched):.2f}"],
+        ["`Client.recall`, cached vector, no touch (what the testing effect's write costs)",
+         f"{statistics.median(untouched):.2f}"],
         ["vestige-mcp spawn → first `memory_status` (s)", f"{median('first'):.2f}"],
         ["vestige-mcp resident memory (VmRSS, MB)", f"{median('rss'):.0f}"],
     ]  # fmt: skip

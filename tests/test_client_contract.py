@@ -8,11 +8,12 @@ import itertools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
-from vestige_client import config, errors
+from vestige_client import config, errors, sql
 from vestige_client.client import Client, NewMemory, SearchFilters
 from vestige_client.embed import Vector
 
@@ -140,3 +141,29 @@ def test_group_names_resolve_among_the_callers_groups(client: Client) -> None:
     with pytest.raises(errors.NotFound, match="no group named 'elsewhere'"):
         client.resolve_group("elsewhere")
     assert "local" in {u.handle for u in client.list_users()}
+
+
+def test_only_a_search_touch_commits_without_waiting_for_the_disk(
+    client: Client, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The touch's transaction has synchronous_commit off; the touch lands; nothing else is affected."""
+    seen: list[tuple[str, str]] = []
+    execute = psycopg.Cursor.execute
+
+    def spying(cursor: psycopg.Cursor[Any], query: Any, params: Any = None, **kw: Any) -> Any:
+        if query in (sql.RECALL, sql.INGEST):
+            setting = cursor.connection.execute("SHOW synchronous_commit").fetchone()
+            assert setting is not None
+            seen.append(("recall" if query is sql.RECALL else "ingest", setting[0]))
+        return execute(cursor, query, params, **kw)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", spying)
+    stored = client.ingest([NewMemory("The walrus pipeline runs every hour")])[0].id
+    client.recall("walrus pipeline", touch=False)
+    client.recall("walrus pipeline")
+    client.ingest([NewMemory("Alice prefers tabs over spaces in Go code")])
+    assert seen == [("ingest", "on"), ("recall", "on"), ("recall", "off"), ("ingest", "on")]
+    with psycopg.connect(database) as admin:
+        assert admin.execute(
+            "SELECT access_count FROM vestige.knowledge_nodes WHERE id = %s", (stored,)
+        ).fetchone() == (1,)

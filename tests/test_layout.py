@@ -18,6 +18,7 @@ PYTHON = sorted(PACKAGE.rglob("*.py"))
 # The statements of sql.py that call no vestige.* function, each kind named in its docstring.
 NOT_A_FUNCTION_CALL = {
     "CONFIGURE_SESSION", "SET_IDENTITY", "READ_ONLY", "PGVECTOR_AVAILABLE",  # session and transaction set-up
+    "TOUCH_WITHOUT_WAITING",  # the testing effect's transaction commits without waiting for the disk
     "DATABASE_EXISTS", "CREATE_DATABASE",  # the local server's database
     "MIGRATE_LOCK", "MIGRATE_UNLOCK",  # the migrate lock
     "COPY_IMPORT_NODES", "COPY_IMPORT_EDGES", "COPY_IMPORT_INTENTIONS", "COPY_REEMBED_VECTORS",  # COPYs

@@ -416,6 +416,8 @@ class Client:
         # On a replica the search only reads; the testing effect is written on the primary, later.
         def recall_on(conn: psycopg.Connection[Any], replica: bool) -> tuple[list[RecallHit], bool]:
             params["touch"] = touch and not replica
+            if params["touch"]:
+                conn.execute(sql.TOUCH_WITHOUT_WAITING)
             hits = conn.cursor(row_factory=class_row(RecallHit)).execute(sql.RECALL, params).fetchall()
             return hits, replica
 

@@ -857,6 +857,7 @@ class _Touches:
             for user_id, searches in by_user.items():
                 try:
                     with self._database._primary(user_id, read_only=False, writes=False) as conn:
+                        conn.execute(sql.TOUCH_WITHOUT_WAITING)
                         conn.cursor().executemany(sql.TOUCH_MEMORIES, [{"ids": ids} for ids in searches])
                 except VestigeError as exc:
                     log.warning("the testing effect of %d searches was not recorded: %s", len(searches), exc)

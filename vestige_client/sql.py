@@ -113,6 +113,11 @@ SELECT vestige.share_memory(p_id => %(id)s, p_visibility => %(visibility)s, p_gr
 
 TOUCH_MEMORIES: LiteralString = "SELECT vestige.touch_memories(p_ids => %(ids)s)"
 
+# The testing effect is a soft signal: a transaction whose only write is a search's touch does not
+# wait for its WAL to reach the disk (a server crash may lose the last fraction of a second of
+# touches, never anything else). On a disk with slow fsync the wait was most of a search.
+TOUCH_WITHOUT_WAITING: LiteralString = "SET LOCAL synchronous_commit = off"
+
 PROMOTE_MEMORY: LiteralString = "SELECT * FROM vestige.promote_memory(p_id => %(id)s)"
 
 DEMOTE_MEMORY: LiteralString = "SELECT * FROM vestige.demote_memory(p_id => %(id)s)"
