@@ -39,7 +39,8 @@ pytest_plugins = ["reliability.figures"]
 SLOW_FIRST = [  # longest first (measured per file, 2026-12-07), so the two workers end together
     "test_runbook.py", "test_fuzz_mcp.py", "test_migrate_reembed.py", "test_secrets.py", "test_deploy.py",
     "test_mcp.py", "test_replicas.py", "test_cli.py", "test_kill.py", "test_serve.py", "test_identity.py",
-    "test_concurrency.py", "test_cli_edges.py", "test_database_down.py", "test_local_postgres.py",
+    "test_dashboard_browser.py", "test_dashboard.py", "test_concurrency.py", "test_cli_edges.py",
+    "test_database_down.py", "test_local_postgres.py",
 ]  # fmt: skip
 
 

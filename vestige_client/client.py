@@ -34,12 +34,16 @@ from vestige_client.models import (
     Health,
     Ingested,
     Intention,
+    LineageStep,
     Listed,
     Memory,
     Neighbor,
     RecallHit,
+    ReembedStatus,
     RegisteredModel,
+    RetentionPoint,
     Review,
+    ReviewEvent,
     Scheduling,
     Screened,
     SearchHit,
@@ -728,6 +732,32 @@ class Client:
     def revoke_my_key(self, key_id: uuid.UUID) -> ApiKey:
         """Revoke one of the caller's own API keys (NotFound, VS008, for any other id)."""
         return self._row(ApiKey, sql.REVOKE_MY_API_KEY, {"id": key_id})
+
+    # --- dashboard ----------------------------------------------------------------------------
+
+    def authenticate_key_id(self, key_id: uuid.UUID) -> Caller:
+        """The caller of the API key with this id: Unauthenticated (VS016) if unknown, revoked or expired."""
+        with self._db.transaction(None) as conn:
+            cursor = conn.cursor(row_factory=class_row(Caller))
+            caller = cursor.execute(sql.AUTHENTICATE_KEY_ID, {"key_id": key_id}).fetchone()
+        assert caller is not None
+        return caller
+
+    def memory_reviews(self, memory_id: uuid.UUID, limit: int = 100) -> list[ReviewEvent]:
+        """The reviews of a visible memory, newest first."""
+        return self._read_rows(ReviewEvent, sql.MEMORY_REVIEWS, {"memory_id": memory_id, "limit": limit})
+
+    def memory_lineage(self, memory_id: uuid.UUID) -> list[LineageStep]:
+        """The supersession chain of a visible memory, both ways (step 0 is the memory)."""
+        return self._read_rows(LineageStep, sql.MEMORY_LINEAGE, {"memory_id": memory_id})
+
+    def retention_curve(self, memory_id: uuid.UUID, days: int = 60) -> list[RetentionPoint]:
+        """The retention of a visible memory from today to `days` days on, one point a day."""
+        return self._read_rows(RetentionPoint, sql.RETENTION_CURVE, {"memory_id": memory_id, "days": days})
+
+    def reembed_status(self) -> ReembedStatus:
+        """Where a model switch stands (models, vectors missing, indexes)."""
+        return self._read_row(ReembedStatus, sql.REEMBED_STATUS, {})
 
 
 def redaction_note(kinds: Sequence[str]) -> str:

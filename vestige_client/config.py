@@ -86,6 +86,8 @@ class ServerSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     request_timeout: float = 60.0
     cors_origins: tuple[str, ...] = ()
+    session_secret: str | None = None  # None: a random secret per process (the dashboard's cookies)
+    session_lifetime: float = 43200.0
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,12 @@ def _optional_string(value: object) -> str | None:
     return value or None
 
 
+def _session_secret(value: object) -> str:
+    if not isinstance(value, str) or len(value) < 32:
+        raise _Invalid("a string of at least 32 characters (e.g. from `openssl rand -base64 48`)")
+    return value
+
+
 def _choice(*options: str) -> Callable[[object], str]:
     def check(value: object) -> str:
         if not isinstance(value, str) or value.lower() not in options:
@@ -296,6 +304,8 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "server.max_body_bytes": _count,
     "server.request_timeout": _seconds(zero_allowed=False),
     "server.cors_origins": _origins,
+    "server.session_secret": _session_secret,
+    "server.session_lifetime": _seconds(zero_allowed=False),
     "auth.enabled": _boolean,
     "auth.rate_limit": _integer(0),
     "auth.rate_burst": _count,
@@ -303,7 +313,7 @@ _KEYS: dict[str, Callable[[object], object]] = {
 }
 # `~` expanded, then required to be absolute.
 _PATH_KEYS = {"storage.embedded.data_dir", "embedding.models_dir", "log.file"}
-_SECRET_KEYS = {"storage.postgres.url", "storage.postgres.replica_urls"}
+_SECRET_KEYS = {"storage.postgres.url", "storage.postgres.replica_urls", "server.session_secret"}
 _SECTIONS = {key.rpartition(".")[0] for key in _KEYS}
 
 
@@ -522,6 +532,8 @@ def as_dict(settings: Settings, *, mask_secrets: bool = True) -> dict[str, Any]:
         result["storage"]["postgres"]["url"] = mask_conninfo(url)
     replicas = [mask_conninfo(r) if mask_secrets else r for r in settings.storage.postgres.replica_urls]
     result["storage"]["postgres"]["replica_urls"] = replicas
+    if mask_secrets and settings.server.session_secret is not None:
+        result["server"]["session_secret"] = "****"
     return result
 
 

@@ -221,6 +221,10 @@ class ReadOnlyKey(VestigeError):
     own_message = True
 
 
+class CsrfRefused(VestigeError):
+    """The form's CSRF token is missing or not this session's: reload the page and send the form again."""
+
+
 class VestigeDatabaseError(VestigeError):
     """The database reported an error."""
 

@@ -442,3 +442,38 @@ class StoredSecret:
     owner_user_id: uuid.UUID
     kind: str
     position: int
+
+
+@dataclass(frozen=True)
+class ReviewEvent:
+    """One review of a memory, from `vestige.memory_reviews`."""
+
+    reviewed_at: datetime
+    rating: int
+    state_before: str | None
+    state_after: str | None
+    stability: float | None
+    difficulty: float | None
+    next_review: datetime | None
+
+
+@dataclass(frozen=True)
+class LineageStep:
+    """A memory of a supersession chain, from `vestige.memory_lineage` (step 0: the memory asked about)."""
+
+    step: int
+    id: uuid.UUID
+    content: str
+    node_type: str
+    created_at: datetime
+    superseded_by: uuid.UUID | None
+    superseded_at: datetime | None
+    decision: str | None
+
+
+@dataclass(frozen=True)
+class RetentionPoint:
+    """The retention of a memory `day` days from now (vestige.retention_now)."""
+
+    day: int
+    retention: float

@@ -448,3 +448,29 @@ SELECT pg_catalog.pg_is_in_recovery() AS in_recovery,
 # At the end of a caller's transaction on the primary: whether it wrote (then the caller's reads stay
 # on the primary for a while, so it reads its own writes).
 TRANSACTION_WROTE: LiteralString = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL"
+
+
+# --- Dashboard (vestige_client/server/dashboard): the session's key, a memory's history --------------
+
+AUTHENTICATE_KEY_ID: LiteralString = "SELECT * FROM vestige.authenticate_key_id(p_key_id => %(key_id)s)"
+
+MEMORY_REVIEWS: LiteralString = """
+SELECT * FROM vestige.memory_reviews(p_memory_id => %(memory_id)s, p_limit => %(limit)s)
+"""
+
+MEMORY_LINEAGE: LiteralString = "SELECT * FROM vestige.memory_lineage(p_memory_id => %(memory_id)s)"
+
+# The retention of a visible memory from now on, a point a day: vestige.retention_now (the one
+# formula) on the strengths of get_memory and the stability of get_scheduling.
+RETENTION_CURVE: LiteralString = """
+SELECT d.day,
+       vestige.retention_now(p_retrieval_strength => m.retrieval_strength,
+                             p_storage_strength => m.storage_strength,
+                             p_last_accessed => m.last_accessed,
+                             p_stability => s.stability,
+                             p_at => now() + make_interval(days => d.day)) AS retention
+  FROM vestige.get_memory(p_id => %(memory_id)s) AS m,
+       vestige.get_scheduling(p_memory_id => %(memory_id)s) AS s,
+       generate_series(0, %(days)s) AS d(day)
+ ORDER BY d.day
+"""

@@ -42,6 +42,8 @@ from vestige_client.errors import DatabaseUnreachable, IdentityRefused, VestigeE
 from vestige_client.mcp_server import tools_server
 from vestige_client.server import rest
 from vestige_client.server.auth import Gate, identity_of, is_loopback
+from vestige_client.server.dashboard import pages as dashboard
+from vestige_client.server.dashboard.session import SessionSigner
 from vestige_client.server.problems import error_problem, problem
 from vestige_client.tool_arguments import problems_sentence
 
@@ -160,6 +162,8 @@ def build_app(settings: Settings, root: Client) -> ASGIApp:
     )
     app.state.backend = settings.storage.backend
     app.include_router(rest.router)
+    sessions = SessionSigner.from_settings(settings.server)
+    app.state.dashboard = dashboard.Dashboard(root, sessions, settings)
 
     # Stateless: there is no session whose messages a GET event stream could carry, so GET /mcp
     # is 405, as the transport allows (clients then only POST), never a stream left open to time out.
@@ -168,6 +172,7 @@ def build_app(settings: Settings, root: Client) -> ASGIApp:
         return problem(405, "this server sends no event stream: POST MCP messages", headers={"Allow": "POST"})
 
     app.router.routes.extend(mcp_app.routes)
+    app.include_router(dashboard.router)  # "/" and the pages; the Gate signs them in by cookie
     _add_problem_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -184,7 +189,7 @@ def build_app(settings: Settings, root: Client) -> ASGIApp:
             return problem(503, "not ready: " + "; ".join(reasons), **shown)
         return {"status": "ready", **shown}
 
-    asgi: ASGIApp = Gate(app, root, settings)
+    asgi: ASGIApp = Gate(app, root, settings, sessions)
     if settings.server.cors_origins:
         asgi = CORSMiddleware(
             asgi,

@@ -2,11 +2,19 @@
 
 Per request, in this order: a request that does not come from this machine is refused when auth
 is off (so a web page cannot reach the server through DNS rebinding); a body larger than
-[server] max_body_bytes gets 413; outside the public paths, the API key (`Authorization: Bearer`
-or `X-API-Key`) is authenticated by the database (`Client.authenticate`, one SQL call) and the
-request runs with `root.as_user(caller)`, a Client of the key's user (read-only for a read-only
-key); each key draws from its own token bucket (429 with Retry-After); the request gets
-[server] request_timeout seconds (504). Every request is logged with the key's id, never the key.
+[server] max_body_bytes gets 413; on /mcp and /api/v1/ (but for the public paths), the API key
+(`Authorization: Bearer` or `X-API-Key`) is authenticated by the database (`Client.authenticate`,
+one SQL call) and the request runs with `root.as_user(caller)`, a Client of the key's user
+(read-only for a read-only key); each key draws from its own token bucket (429 with Retry-After);
+the request gets [server] request_timeout seconds (504). Every request is logged with the key's
+id, never the key.
+
+Every other path is the dashboard's, which never takes a key in a header: its identity is the
+signed session cookie (dashboard/session.py), whose key id the database checks on every request
+(`Client.authenticate_key_id`, one SQL call: a revoked or expired key ends the session); without
+a valid session a page redirects to /login. A cookie never authenticates /mcp or /api/v1/ (a
+browser would send it with any cross-site request). With auth off, the dashboard runs as the
+configured user, like the API.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import anyio
 from starlette.datastructures import Headers
@@ -26,14 +35,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vestige_client.client import Client
 from vestige_client.config import Settings
-from vestige_client.errors import VestigeError
+from vestige_client.errors import Unauthenticated, VestigeError
 from vestige_client.models import Caller
+from vestige_client.server.dashboard.session import Session, SessionSigner, cookie_of
 from vestige_client.server.problems import error_problem, problem
 
 log = logging.getLogger("vestige.serve")
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/docs"})
+API_PREFIXES = ("/mcp", "/api/v1")  # authenticated by a key in a header only
+DASHBOARD_PUBLIC = ("/login", "/static", "/favicon.ico")  # the sign-in page, style sheet and icon
 IDENTITY = "vestige.identity"  # the key of a request's Identity in the ASGI scope's state
+SESSION = "vestige.session"  # the key of a dashboard request's Session (or None) in the scope's state
+SIGN_IN = "/login"
 NO_KEY = (
     "no API key: send the header Authorization: Bearer <key> or X-API-Key: <key> "
     "(an operator creates keys with `vestige key create`)"
@@ -57,6 +71,26 @@ def identity_of(scope: Scope) -> Identity:
     """The Identity the Gate gave this request."""
     identity: Identity = scope["state"][IDENTITY]
     return identity
+
+
+def session_of(scope: Scope) -> Session | None:
+    """The dashboard session the Gate read from this request's cookie (None: none, or not valid)."""
+    session: Session | None = scope["state"].get(SESSION)
+    return session
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in prefixes)
+
+
+def is_api(path: str) -> bool:
+    """Whether a path is MCP's or the REST API's (a key in a header, never a cookie)."""
+    return _under(path, API_PREFIXES)
+
+
+def is_dashboard_public(path: str) -> bool:
+    """Whether a path is the dashboard's and needs no session (sign-in page, static files)."""
+    return _under(path, DASHBOARD_PUBLIC)
 
 
 def presented_key(headers: Headers) -> str | None:
@@ -112,9 +146,12 @@ class RateLimiter:
 class Gate:
     """The ASGI middleware in front of every route (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, root: Client, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, root: Client, settings: Settings, sessions: SessionSigner | None = None
+    ) -> None:
         self.app = app
         self.root = root
+        self.sessions = sessions or SessionSigner.from_settings(settings.server)
         self.auth = settings.auth.enabled
         self.max_body = settings.server.max_body_bytes
         self.timeout = settings.server.request_timeout
@@ -128,9 +165,16 @@ class Gate:
         exchange = _Exchange(receive, send, self.max_body)
         identity: Identity | None = None
         try:
-            refusal = self._refusal(Headers(scope=scope))
-            if refusal is None and scope["path"] not in PUBLIC_PATHS:
-                refusal, identity = await self._identify(Headers(scope=scope))
+            headers = Headers(scope=scope)
+            path = scope["path"]
+            refusal = self._refusal(headers)
+            if refusal is None and is_api(path) and path not in PUBLIC_PATHS:
+                refusal, identity = await self._identify(headers)
+            elif refusal is None and not is_api(path) and path not in PUBLIC_PATHS:
+                session = self.sessions.loads(cookie_of(headers.get("cookie", "")))
+                scope.setdefault("state", {})[SESSION] = session
+                if not is_dashboard_public(path):
+                    refusal, identity = await self._identify_session(scope, session)
             if refusal is not None:
                 await refusal(scope, receive, exchange.send)
             else:
@@ -174,13 +218,35 @@ class Gate:
             except VestigeError as exc:
                 return error_problem(exc), None
             identity = Identity(self.root.as_user(caller.user_id, read_only=caller.read_only), caller)
+        return self._limited(identity), identity
+
+    async def _identify_session(
+        self, scope: Scope, session: Session | None
+    ) -> tuple[Response | None, Identity | None]:
+        """A dashboard request's Identity from its session, or (a redirect to sign in, None)."""
+        if not self.auth:
+            identity = Identity(self.root, None)
+        elif session is None or session.key_id is None:
+            return _sign_in(scope, False), None
+        else:
+            try:
+                caller = await anyio.to_thread.run_sync(self.root.authenticate_key_id, session.key_id)
+            except Unauthenticated:
+                return _sign_in(scope, True), None
+            except VestigeError as exc:
+                return error_problem(exc), None
+            identity = Identity(self.root.as_user(caller.user_id, read_only=caller.read_only), caller)
+        return self._limited(identity), identity
+
+    def _limited(self, identity: Identity) -> Response | None:
+        """429 when the identity's key has no token left, else None (it took one)."""
         bucket: uuid.UUID | None = identity.caller.key_id if identity.caller is not None else None
         wait = self.limiter.wait(bucket)
         if wait > 0:
             seconds = math.ceil(wait)
             detail = f"too many requests for this key: try again in {seconds} s ([auth] rate_limit)"
-            return problem(429, detail, headers={"Retry-After": str(seconds)}), identity
-        return None, identity
+            return problem(429, detail, headers={"Retry-After": str(seconds)})
+        return None
 
     async def _run(self, scope: Scope, exchange: _Exchange) -> None:
         """Run the app within the body limit and the request timeout."""
@@ -233,6 +299,19 @@ class _Exchange:
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self._began) * 1000
+
+
+def _sign_in(scope: Scope, clear: bool) -> Response:
+    """303 to the sign-in page (back to this page after it, for a GET); `clear` ends the cookie."""
+    target = SIGN_IN
+    if scope["method"] in ("GET", "HEAD") and scope["path"] != "/":
+        query = scope.get("query_string", b"").decode("latin-1")
+        target += "?" + urlencode({"next": scope["path"] + (f"?{query}" if query else "")})
+    headers = {"Location": target, "Cache-Control": "no-store"}
+    response = Response(status_code=303, headers=headers)
+    if clear:
+        response.headers["Set-Cookie"] = SessionSigner.clear_cookie(scope.get("scheme") == "https")
+    return response
 
 
 def _loopback_origin(origin: str) -> bool:

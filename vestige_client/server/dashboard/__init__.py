@@ -1,0 +1,1 @@
+"""The web dashboard of `vestige serve`: pages over the same Client calls as the tools (pages.py)."""
