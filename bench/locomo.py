@@ -3,21 +3,25 @@
     python bench/locomo.py [--data ../shared/data/locomo] [--keep] [--runtime onnx|sentence-transformers]
 
 A fresh database on the embedded test server (VESTIGE_TEST_DSN or /tmp/vestige-test-pg), deployed
-with the client's own deployer (the whole plan), one user per conversation (vestige.create_user);
-every dialogue turn of memories.jsonl is ingested through that user's Client with
-`ingest(..., force_create=True)`, one batch per session (every turn stored, no gating), embedded
-with the configured model (all-MiniLM-L6-v2, offline). Each question of queries.jsonl is asked
-through its conversation's Client, once per arm, with limit 10 (the `search` tool's default);
-recall@5 is taken on the first 5. Arms:
+with the client's own deployer (the whole plan), plus the search functions of before issue 17
+(bench/before_issue17.sql, schema bench_before) as a frozen baseline. Every dialogue turn of
+memories.jsonl is stored twice, with its session's date as valid_from (its event time), by two
+users per conversation: "shipped", `ingest(..., force_create=True)` one batch per session (every
+turn stored, each after the first embedded with the one before it, as ingest does); "plain",
+`insert_memories` (each turn embedded alone, as before issue 17). Each question of queries.jsonl
+is asked through its conversation's users, once per arm, with limit 10 (the `search` tool's
+default); recall@5 is taken on the first 5. Arms (the store in brackets):
 
-- text: Client.search_fts (vestige.search_fts);
-- vector: Client.search_vector (vestige.search_vector);
-- hybrid: Client.search_hybrid (vestige.search_hybrid, default depth), for reference;
-- search, testing effect off: Client.recall(touch=False) (vestige.recall, what the MCP `search`
-  tool calls, minus the touch);
-- search, testing effect on: Client.recall() as shipped (touch=True), questions in the dataset's
-  order, run after every other arm so the others see the untouched state and this one sees the
-  touches of the questions before it.
+- text: Client.search_fts [shipped; the text leg is the same on both];
+- vector: Client.search_vector, each turn alone [plain] and in context [shipped];
+- hybrid before: bench_before.search_hybrid, RRF k = 60 over the ranks, depth 10 [plain];
+- hybrid: vestige.search_hybrid (scores fused: text weight 0.5, 0.6 shipped, 0.7) at depth 10
+  [shipped], and at 0.6 on the turns alone [plain];
+- search before: bench_before.recall (RRF pool of 30, recency by last access) [plain], and
+  search: vestige.recall [shipped], both with the testing effect off;
+- with the testing effect on, after every other arm, questions in the dataset's order, each
+  on its own store: search before [plain], and the shipped search through Client.recall
+  [shipped].
 
 Latencies are client-side per call, query embedding included (the query cache is bypassed, so
 every call embeds). The database is dropped at the end.
@@ -34,6 +38,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -54,22 +59,76 @@ CUTS = (5, 10)
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
 DEFAULT_DATA = common.REPO.parent / "shared" / "data" / "locomo"
 
+BEFORE_SQL = Path(__file__).resolve().parent / "before_issue17.sql"
+
 TEXT = "text: search_fts"
-VECTOR = "vector: search_vector"
-HYBRID = "hybrid: search_hybrid (reference)"
-FULL_OFF = "search: recall, testing effect off"
-FULL_ON = "search: recall, testing effect on (shipped)"
+VECTOR = "vector: search_vector, each turn alone"
+VECTOR_CTX = "vector: search_vector, turn + the one before (shipped)"
+RRF = "hybrid before: RRF k=60, depth 10, turns alone"
+CONVEX_PLAIN = "hybrid: convex 0.6, depth 10, turns alone"
+CONVEX_05 = "hybrid: convex 0.5, depth 10"
+CONVEX = "hybrid: convex 0.6, depth 10 (shipped search_hybrid)"
+CONVEX_07 = "hybrid: convex 0.7, depth 10"
+BEFORE_OFF = "search before: RRF pool 30 + blend, effect off"
+FULL_OFF = "search: convex pool 30 + blend, effect off"
+BEFORE_ON = "search before issue 17, effect on"
+FULL_ON = "search shipped (Client.recall), effect on"
+
+# Bench-only statements: the shipped search_hybrid with a chosen weight, and the functions of
+# before issue 17 (bench/before_issue17.sql, schema bench_before) for the same-run comparison.
+HYBRID_WEIGHTED = """
+SELECT id FROM vestige.search_hybrid(p_query => %(query)s, p_embedding => %(embedding)s,
+                                     p_model_hash => %(model_hash)s, p_limit => %(limit)s,
+                                     p_text_weight => %(weight)s)
+"""
+BEFORE_HYBRID = """
+SELECT id FROM bench_before.search_hybrid(p_query => %(query)s, p_embedding => %(embedding)s,
+                                          p_model_hash => %(model_hash)s, p_limit => %(limit)s)
+"""
+BEFORE_RECALL = """
+SELECT id FROM bench_before.recall(p_query => %(query)s, p_embedding => %(embedding)s,
+                                   p_model_hash => %(model_hash)s, p_limit => %(limit)s, p_touch => %(touch)s)
+"""
+SHIPPED_RECALL = """
+SELECT id FROM vestige.recall(p_query => %(query)s, p_embedding => %(embedding)s,
+                              p_model_hash => %(model_hash)s, p_limit => %(limit)s, p_touch => %(touch)s)
+"""
+
+
+def by_sql(statement: str, **extra: object) -> Callable[[Client, str], list[uuid.UUID]]:
+    """An arm that runs one bench statement as the client's user, its query embedded."""
+
+    def arm(c: Client, q: str) -> list[uuid.UUID]:
+        vector = c.embedder.embed_query(q)
+        params = {"query": q, "embedding": vector, "model_hash": c.model_hash(), "limit": LIMIT}
+        with c._db.transaction(c.user_id) as conn:
+            return [row[0] for row in conn.execute(statement, {**params, **extra}).fetchall()]
+
+    return arm
+
 
 Arm = Callable[[Client, str], list[uuid.UUID]]
-# Read-only arms, asked question by question on the untouched state; FULL_ON runs after them.
-READ_ONLY_ARMS: dict[str, Arm] = {
-    TEXT: lambda c, q: [h.id for h in c.search_fts(q, limit=LIMIT)],
-    VECTOR: lambda c, q: [h.id for h in c.search_vector(q, limit=LIMIT)],
-    HYBRID: lambda c, q: [h.id for h in c.search_hybrid(q, limit=LIMIT)],
-    FULL_OFF: lambda c, q: [h.id for h in c.recall(q, limit=LIMIT, touch=False)],
+# Read-only arms, asked question by question on the untouched stores, each on the store it names:
+# "plain" (every turn embedded alone) or "shipped" (as ingest stores a batch: a turn with the one
+# before it). The two arms with the testing effect on run after them, each on its own store.
+READ_ONLY_ARMS: dict[str, tuple[str, Arm]] = {
+    TEXT: ("shipped", lambda c, q: [h.id for h in c.search_fts(q, limit=LIMIT)]),
+    VECTOR: ("plain", lambda c, q: [h.id for h in c.search_vector(q, limit=LIMIT)]),
+    VECTOR_CTX: ("shipped", lambda c, q: [h.id for h in c.search_vector(q, limit=LIMIT)]),
+    RRF: ("plain", by_sql(BEFORE_HYBRID)),
+    CONVEX_PLAIN: ("plain", by_sql(HYBRID_WEIGHTED, weight=0.6)),
+    CONVEX_05: ("shipped", by_sql(HYBRID_WEIGHTED, weight=0.5)),
+    CONVEX: ("shipped", by_sql(HYBRID_WEIGHTED, weight=0.6)),
+    CONVEX_07: ("shipped", by_sql(HYBRID_WEIGHTED, weight=0.7)),
+    BEFORE_OFF: ("plain", by_sql(BEFORE_RECALL, touch=False)),
+    FULL_OFF: ("shipped", by_sql(SHIPPED_RECALL, touch=False)),
 }
-ARMS = [TEXT, VECTOR, HYBRID, FULL_OFF, FULL_ON]
-EMBEDS = {VECTOR, HYBRID, FULL_OFF, FULL_ON}
+TOUCHING_ARMS: dict[str, tuple[str, Arm]] = {
+    BEFORE_ON: ("plain", by_sql(BEFORE_RECALL, touch=True)),
+    FULL_ON: ("shipped", lambda c, q: [h.id for h in c.recall(q, limit=LIMIT)]),
+}
+ARMS = [*READ_ONLY_ARMS, *TOUCHING_ARMS]
+EMBEDS = set(ARMS) - {TEXT}
 
 TOUCHED_SQL = """
 SELECT count(*) FILTER (WHERE access_count > 0), max(access_count), min(retention_strength),
@@ -121,25 +180,44 @@ def deployed_database(server: str, keep: bool) -> Iterator[str]:
         yield conninfo
 
 
+def happened(memory: dict[str, Any]) -> datetime:
+    """A turn's session date, its event time (LoCoMo gives a local time without zone: read as UTC)."""
+    return datetime.strptime(memory["date"], "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+
+
 def load(
     database: db.Database, embedder: Embedder, memories: list[dict[str, Any]]
-) -> tuple[dict[str, Client], dict[uuid.UUID, str]]:
-    """One user and Client per conversation; every turn ingested with force_create, a batch per session."""
-    clients: dict[str, Client] = {}
+) -> tuple[dict[str, dict[str, Client]], dict[uuid.UUID, str]]:
+    """Two users per conversation, each turn stored with its session's date as valid_from.
+
+    "shipped": one `ingest` batch per session with force_create (every turn stored, the batch
+    embedded as ingest embeds it: a turn with the one before it). "plain": `insert_memories`, each
+    turn embedded alone, as before issue 17.
+    """
+    stores: dict[str, dict[str, Client]] = {"shipped": {}, "plain": {}}
     for conv in sorted({m["conv"] for m in memories}):
-        with database.transaction(None) as conn:
-            row = conn.execute(sql.CREATE_USER, {"handle": conv, "display_name": None, "id": None}).fetchone()
-        assert row is not None
-        clients[conv] = Client(database, embedder, uuid.UUID(str(row[0])))
+        for store, clients in stores.items():
+            with database.transaction(None) as conn:
+                user = {
+                    "handle": conv if store == "shipped" else f"{conv}-plain",
+                    "display_name": None,
+                    "id": None,
+                }
+                row = conn.execute(sql.CREATE_USER, user).fetchone()
+            assert row is not None
+            clients[conv] = Client(database, embedder, uuid.UUID(str(row[0])))
     turn_of: dict[uuid.UUID, str] = {}
     for (conv, _session), group in groupby(memories, key=lambda m: (m["conv"], m["session"])):
         batch = list(group)
-        outcomes = clients[conv].ingest([NewMemory(m["text"]) for m in batch], force_create=True)
+        news = [NewMemory(m["text"], valid_from=happened(m)) for m in batch]
+        outcomes = stores["shipped"][conv].ingest(news, force_create=True)
         for m, outcome in zip(batch, outcomes, strict=True):
             if outcome.decision != "create":
                 raise RuntimeError(f"{conv}/{m['id']}: ingest said {outcome.decision}, expected create")
             turn_of[outcome.id] = f"{conv}/{m['id']}"
-    return clients, turn_of
+        for m, memory_id in zip(batch, stores["plain"][conv].insert_memories(news), strict=True):
+            turn_of[memory_id] = f"{conv}/{m['id']}"
+    return stores, turn_of
 
 
 class Results:
@@ -160,22 +238,19 @@ class Results:
 
 
 def evaluate(
-    clients: dict[str, Client], embedder: UncachedEmbedder, questions: list[dict[str, Any]]
+    stores: dict[str, dict[str, Client]], embedder: UncachedEmbedder, questions: list[dict[str, Any]]
 ) -> Results:
-    """Every read-only arm question by question, then the shipped search over all questions in order."""
+    """Every read-only arm question by question, then the two touching arms over all questions in order."""
     res = Results()
     start = time.perf_counter()
     for i, q in enumerate(questions, start=1):
-        for arm, fn in READ_ONLY_ARMS.items():
-            res.ask(arm, fn, clients[q["conv"]], embedder, q["question"])
+        for arm, (store, fn) in READ_ONLY_ARMS.items():
+            res.ask(arm, fn, stores[store][q["conv"]], embedder, q["question"])
         if i % 250 == 0:
             print(f"  read-only arms: {i}/{len(questions)}, {time.perf_counter() - start:.0f} s", flush=True)
-
-    def full_on(c: Client, text: str) -> list[uuid.UUID]:
-        return [h.id for h in c.recall(text, limit=LIMIT)]
-
-    for q in questions:
-        res.ask(FULL_ON, full_on, clients[q["conv"]], embedder, q["question"])
+    for arm, (store, fn) in TOUCHING_ARMS.items():
+        for q in questions:
+            res.ask(arm, fn, stores[store][q["conv"]], embedder, q["question"])
     print(f"  all arms: {time.perf_counter() - start:.0f} s", flush=True)
     return res
 
@@ -216,11 +291,7 @@ def report(res: Results, questions: list[dict[str, Any]], turn_of: dict[uuid.UUI
     for arm in ARMS:
         if arm == FULL_ON:
             continue
-        cells = []
-        for m in METRICS:
-            d = values[FULL_ON][m] - values[arm][m]
-            cells.append(f"{d.mean():+.3f} ± {1.96 * d.std(ddof=1) / np.sqrt(len(d)):.3f}")
-        rows.append([arm, *cells])
+        rows.append([arm, *(interval(values[FULL_ON][m] - values[arm][m]) for m in METRICS)])
     print(common.markdown_table(["arm", *(f"Δ {m}" for m in METRICS)], rows))
 
     cats = sorted({q["category"] for q in questions})
@@ -239,14 +310,45 @@ def report(res: Results, questions: list[dict[str, Any]], turn_of: dict[uuid.UUI
         rows.append([arm, f"{p50:.2f}", f"{p95:.2f}", embed])
     print(common.markdown_table(["arm", "p50", "p95", "embedding p50"], rows))
 
+    print(f"\n## By category: {FULL_ON} minus {BEFORE_ON} (mean ± 95% interval)\n")
+    rows = []
+    for c in cats:
+        cells = [interval(values[FULL_ON][m][of_cat[c]] - values[BEFORE_ON][m][of_cat[c]]) for m in METRICS]
+        rows.append([f"{c} {CATEGORIES.get(c, '?')} (n={of_cat[c].sum()})", *cells])
+    print(common.markdown_table(["category", *(f"Δ {m}" for m in METRICS)], rows))
+
     differ = sum(a != b for a, b in zip(res.ids[FULL_ON], res.ids[FULL_OFF], strict=True))
     print(f"\nResult lists that differ between testing effect on and off: {differ} of {len(questions)}.")
-    r10 = {arm: values[arm]["R@10"].mean() for arm in ARMS}
-    met = r10[FULL_ON] >= 0.60 and r10[FULL_ON] > max(r10[TEXT], r10[VECTOR])
+    shipped = {m: values[FULL_ON][m].mean() for m in METRICS}
+    low = {m: lower_bound(values[FULL_ON][m] - values[BEFORE_ON][m]) for m in ("R@10", "MRR@10")}
+    lost = [
+        f"{c} {m}"
+        for c in cats
+        for m in METRICS
+        if (values[FULL_ON][m][of_cat[c]] - values[BEFORE_ON][m][of_cat[c]]).mean()
+        < -half_width(values[FULL_ON][m][of_cat[c]] - values[BEFORE_ON][m][of_cat[c]])
+    ]
+    medians = {arm: common.percentiles(res.ms[arm])[0] for arm in (FULL_OFF, BEFORE_OFF)}
     print(
-        f"Bar (search R@10 >= 0.60 and above text and vector): {'met' if met else 'missed'} "
-        f"(search {r10[FULL_ON]:.3f}, text {r10[TEXT]:.3f}, vector {r10[VECTOR]:.3f})."
+        f"Done-when: shipped R@10 {shipped['R@10']:.3f} (>= 0.69), MRR@10 {shipped['MRR@10']:.3f} (>= 0.48); "
+        f"lower ends of the paired intervals against before: R@10 {low['R@10']:+.3f}, "
+        f"MRR@10 {low['MRR@10']:+.3f} (> 0); categories lost by more than their interval: "
+        f"{', '.join(lost) or 'none'}; recall p50 "
+        f"{medians[FULL_OFF]:.2f} ms against {medians[BEFORE_OFF]:.2f} ms before (same path, effect off)."
     )
+
+
+def half_width(d: np.ndarray) -> float:
+    """Half the 95% interval of a mean of paired differences (1.96 standard errors)."""
+    return float(1.96 * d.std(ddof=1) / np.sqrt(len(d)))
+
+
+def lower_bound(d: np.ndarray) -> float:
+    return float(d.mean() - half_width(d))
+
+
+def interval(d: np.ndarray) -> str:
+    return f"{d.mean():+.3f} ± {half_width(d):.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,11 +393,13 @@ def main(argv: list[str] | None = None) -> int:
         database = db.Database(conninfo, settings)
         try:
             start = time.perf_counter()
-            clients, turn_of = load(database, embedder, memories)
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(BEFORE_SQL.read_text())  # the search of before issue 17, schema bench_before
+            stores, turn_of = load(database, embedder, memories)
             print(f"ingested {len(turn_of)} turns in {time.perf_counter() - start:.0f} s", flush=True)
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE vestige.knowledge_nodes")
-            res = evaluate(clients, embedder, questions)
+            res = evaluate(stores, embedder, questions)
             with psycopg.connect(conninfo) as conn:
                 touched = conn.execute(TOUCHED_SQL).fetchone()
         finally:

@@ -116,6 +116,42 @@ def test_bad_stdin_stores_nothing(vestige: Vestige, stdin: bytes, message: str) 
     assert vestige.json("stats")["total"] == 0
 
 
+def test_a_json_line_stores_when_the_memory_happened(vestige: Vestige) -> None:
+    lines = [
+        {"content": "We launched the beta in Lisbon", "valid_from": "2023-05-08T15:56:00+02:00"},
+        {"content": "The retro was held the next day", "valid_from": "2023-05-09T09:00:00Z"},
+        {"content": "Stored now, happened now", "valid_from": None},
+    ]
+    result = vestige.json("ingest", "-", input="".join(json.dumps(line) + "\n" for line in lines))
+    stored = [vestige.json("get", memory_id) for memory_id in result["ids"]]
+    assert [m["valid_from"] for m in stored] == ["2023-05-08T13:56:00Z", "2023-05-09T09:00:00Z", None]
+    assert stored[0]["created_at"] != stored[0]["valid_from"]
+
+
+@pytest.mark.parametrize(
+    "valid_from",
+    [
+        '"2023-05-08T13:56:00"',  # no zone: ambiguous
+        '"2023-05-08"',
+        '"last Tuesday"',
+        "1683554160",
+        '"0001-01-01T00:00:00+05:00"',  # before the year 1 in UTC
+    ],
+)
+def test_a_bad_valid_from_names_the_line_and_what_to_write_and_stores_nothing(
+    vestige: Vestige, valid_from: str
+) -> None:
+    stdin = 'good line\n{"content": "x", "valid_from": ' + valid_from + "}\n"
+    result = vestige("ingest", "-", input=stdin)
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    error = result.stderr.strip()
+    assert error.startswith(
+        f"error: line 2: invalid valid_from {valid_from}: must be an ISO 8601 time with a time zone"
+    )
+    assert "2024-05-08T13:56:00Z" in error and error.endswith("; nothing was stored [VS006]")
+    assert vestige.json("stats")["total"] == 0
+
+
 def test_a_failing_row_rolls_back_the_whole_bulk_ingest(vestige: Vestige) -> None:
     result = vestige("ingest", "-", "--visibility", "secret", input="one\ntwo\n")
     assert result.exit_code == 1 and "visibility" in result.stderr

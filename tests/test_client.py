@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,15 @@ def test_client_finds_a_stored_memory_by_meaning(client: Client) -> None:
     assert hits[0].id == backup
     assert hits[0].vector_rank == 1
     assert client.get_memory(backup).has_embedding
+
+
+def test_ingest_stores_when_a_memory_happened_and_until_when_it_held(client: Client) -> None:
+    happened, ended = datetime(2023, 5, 8, 13, 56, tzinfo=UTC), datetime(2023, 6, 1, tzinfo=UTC)
+    [created] = client.ingest([NewMemory("The beta ran in Lisbon", valid_from=happened, valid_until=ended)])
+    memory = client.get_memory(created.id)
+    assert (created.decision, memory.valid_from, memory.valid_until) == ("create", happened, ended)
+    with pytest.raises(errors.InvalidInput, match=r"valid_until \(.*\) is before valid_from"):
+        client.ingest([NewMemory("The pilot ran backwards", valid_from=ended, valid_until=happened)])
 
 
 def test_search_filters_reach_the_sql_function(client: Client) -> None:

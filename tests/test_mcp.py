@@ -14,7 +14,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +210,27 @@ def test_a_batch_is_stored_linked_in_order_and_recalled_by_meaning_and_by_identi
     meaning = mcp.ok("search", query="where are the CI runners' cached builds stored?")["results"]
     assert meaning[0]["id"] == second
     assert {"id", "content", "node_type", "tags", "codebase", "score", "created_at"} <= set(meaning[0])
+
+
+def test_smart_ingest_stores_when_a_memory_happened_apart_from_when_it_was_stored(mcp: Mcp) -> None:
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    text = "Caroline went to the LGBTQ support group"
+    one = mcp.ok("smart_ingest", content=text, valid_from="2023-05-08T13:56:00+02:00")["results"][0]
+    items = [
+        {"content": "Melanie painted a sunrise over the lake", "valid_from": "2022-07-01T09:00:00Z"},
+        {"content": "Melanie plans to run a charity race this weekend"},
+    ]
+    batch = mcp.ok("smart_ingest", items=items)["results"]
+    stored = [mcp.ok("memory", action="get", id=o["id"])["memory"] for o in [one, *batch]]
+    assert [m["valid_from"] for m in stored] == ["2023-05-08T11:56:00Z", "2022-07-01T09:00:00Z", None]
+    assert all(datetime.fromisoformat(m["created_at"]) >= started for m in stored), "created_at: when stored"
+
+    before = total(mcp)
+    zoneless = mcp.error("smart_ingest", items=[{"content": "No zone", "valid_from": "2023-05-08T13:56:00"}])
+    assert zoneless.startswith("invalid items[0].valid_from '2023-05-08T13:56:00'") and "timezone" in zoneless
+    too_late = mcp.error("smart_ingest", content="Too late", valid_from="9999-12-31T23:00:00-05:00")
+    assert too_late.startswith("valid_from") and "between the years 1 and 9999" in too_late
+    assert too_late.endswith("[VS006]") and total(mcp) == before
 
 
 def test_a_duplicate_reinforces_and_a_close_text_updates_a_faded_memory(mcp: Mcp) -> None:

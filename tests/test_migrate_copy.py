@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,21 @@ def test_a_store_copies_with_exact_counts_vectors_and_scheduling(
         assert got_content == content and got_reps == reps
         assert got_stability == pytest.approx(stability) or stability is None
         assert embedding is not None and len(embedding) == 256
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_the_event_time_valid_from_arrives_from_every_schema(
+    database: str, tmp_path: Path, store: str
+) -> None:
+    path = FIXTURES / f"{store}.db"
+    code, _, stderr = copy(database, tmp_path, "--from", str(path), "--allow-source-upgrade")
+    assert code == 0, stderr
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source:
+        rows = source.execute("SELECT id, valid_from FROM knowledge_nodes WHERE valid_from IS NOT NULL")
+        expected = {uuid.UUID(node_id): datetime.fromisoformat(text) for node_id, text in rows}
+    query = "SELECT id, valid_from FROM vestige.knowledge_nodes WHERE valid_from IS NOT NULL"
+    copied = fetch(database, query)
+    assert dict(copied) == expected and len(expected) == sidecar(store)["knowledge_nodes"]["with_valid_from"]
 
 
 def test_the_768_d_vectors_of_an_early_store_are_truncated_to_the_registered_256(

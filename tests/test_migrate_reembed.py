@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 from vestige_client import config, local_postgres
 from vestige_client.cli import app
 from vestige_client.client import Client, NewMemory
-from vestige_client.embed import DEFAULT_MODEL, resolve_embedder
+from vestige_client.embed import DEFAULT_MODEL, in_context, resolve_embedder
 
 SMALL = f"{DEFAULT_MODEL}@256"
 SUBJECTS = ["The build", "Alice", "The nightly backup", "Our API", "The cache", "Bob", "The deploy", "Search"]
@@ -446,3 +446,26 @@ def test_a_role_without_the_owner_is_told_what_to_run_as(
     finally:
         with psycopg.connect(server_conninfo, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_a_batch_is_stored_in_context_and_a_switch_embeds_it_in_the_same_context(
+    database: str, tmp_path: Path
+) -> None:
+    """Ingest stores each batch item after the first with the one before it; reembed does the same."""
+    batch = ["Caroline: I went to the support group yesterday", "Melanie: How was it?", "Caroline: So moving"]
+    with Client.open(settings_for(database, tmp_path)) as client:
+        ids = [r.id for r in client.ingest([NewMemory(t) for t in batch])]
+        alone = client.insert_memory(NewMemory("Melanie: I painted a sunrise"))
+
+    def assert_in_context(column: str, model: str) -> None:
+        stored = vectors(database, column)
+        embedder = resolve_embedder(model)
+        expected = embedder.embed_documents([*in_context(batch), "Melanie: I painted a sunrise"])
+        for id, vector in zip([*ids, alone], expected, strict=True):
+            np.testing.assert_allclose(stored[id], vector, atol=1e-5)
+        second = embedder.embed_documents([batch[1]])[0]
+        assert float(np.dot(stored[ids[1]], second)) < 0.99, "the second item must not be embedded alone"
+
+    assert_in_context("embedding", DEFAULT_MODEL)
+    switch(database, tmp_path, SMALL)
+    assert_in_context("embedding", SMALL)

@@ -356,6 +356,29 @@ def test_rest_stores_reads_edits_reviews_and_deletes_a_memory(server: Server, al
         assert refused["code"] == "VS006"
 
 
+def test_rest_ingest_stores_when_a_memory_happened(server: Server, alice: str) -> None:
+    with server.http(alice) as http:
+        one = http.post(
+            "/api/v1/memories",
+            json={"content": "The offsite in Porto started", "valid_from": "2024-03-04T09:00:00+01:00"},
+        )
+        assert one.status_code == 201, one.text
+        items = [
+            {"content": "The offsite in Porto ended with a boat trip", "valid_from": "2024-03-08T17:30:00Z"}
+        ]
+        batch = http.post("/api/v1/ingest", json={"items": items})
+        assert batch.status_code == 200, batch.text
+        ids = [one.json()["results"][0]["id"], batch.json()["results"][0]["id"]]
+        got = [http.get(f"/api/v1/memories/{memory_id}").json()["valid_from"] for memory_id in ids]
+        assert got == ["2024-03-04T08:00:00Z", "2024-03-08T17:30:00Z"]
+
+        own = http.get("/api/v1/stats").json()["own"]
+        zoneless = {"content": "The offsite budget was approved", "valid_from": "2024-03-01T10:00:00"}
+        refused = assert_problem(http.post("/api/v1/memories", json=zoneless), 422)
+        assert refused["detail"].startswith("invalid valid_from '2024-03-01T10:00:00'")
+        assert http.get("/api/v1/stats").json()["own"] == own
+
+
 # --- keys -------------------------------------------------------------------------------------------
 
 

@@ -134,7 +134,9 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON: SQL column names as keys, ISO-8601 UTC times.")
 ]
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
-JSONL_KEYS = {"content", "node_type", "tags", "source", "metadata", "codebase", "visibility", "groups"}
+JSONL_KEYS = {
+    "content", "node_type", "tags", "source", "metadata", "codebase", "visibility", "groups", "valid_from",
+}  # fmt: skip
 # The deepest JSON line bulk ingest reads: what the MCP door's parser (pydantic-core) takes too; far
 # deeper, Python's own JSON decoder and encoder run out of stack.
 MAX_JSON_DEPTH = 200
@@ -444,11 +446,32 @@ def _jsonl_memory(line: str, number: int, defaults: NewMemory, groups: list[str]
             raise InvalidInput(f"line {number}: {key} must be a string")
     if "metadata" in item and not isinstance(item["metadata"], dict):
         raise InvalidInput(f"line {number}: metadata must be a JSON object")
+    if "valid_from" in item:
+        item["valid_from"] = _event_time(item["valid_from"], number)
     line_groups = item.pop("groups", groups)
     try:
         return _Pending(dataclasses.replace(defaults, **item), line_groups, f"line {number}")
     except TypeError as exc:
         raise InvalidInput(f"line {number}: {exc}") from exc
+
+
+def _event_time(value: object, number: int) -> datetime | None:
+    """A JSON line's valid_from (when the memory happened): ISO 8601 with a zone; null: when stored."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if when is not None and when.tzinfo is not None:
+            when.astimezone(UTC)  # OverflowError: not a time between the years 1 and 9999 in UTC
+    except (ValueError, OverflowError):
+        when = None
+    if when is None or when.tzinfo is None:
+        shown = _clip(json.dumps(value, ensure_ascii=False), 40)
+        raise InvalidInput(
+            f"line {number}: invalid valid_from {shown}: must be an ISO 8601 time with a time zone, "
+            "such as 2024-05-08T13:56:00Z or 2024-05-08T15:56:00+02:00; nothing was stored"
+        )
+    return when
 
 
 def _json_line(line: str, number: int) -> Any:
@@ -535,10 +558,11 @@ def search(
       relevance   how well it matches, relative to the best match (which gets 1)
       importance  its retention strength: 1 when new, lowered by demotion and by
                   decay maintenance, raised a little by each recall
-      recency     exp(-days since last used / 30): 1 now, 0.37 after a month
+      recency     exp(-days since it happened / 30): 1 now, 0.37 a month ago
     Recall strengthens the memories of yours it returns (the testing effect).
-    --plain ranks by words and meaning alone and changes nothing: its score is the
-    Reciprocal Rank Fusion sum of 1/(60 + rank) per search leg, at most 2/61 = 0.033.
+    --plain ranks by words and meaning alone and changes nothing: its score, 0 to 1,
+    is 0.6 x the word match relative to the best + 0.4 x the meaning match scaled
+    between the farthest and the nearest candidate.
     --json gives every part (relevance, importance, recency, fused_score, ranks).
     """
     filters = SearchFilters(

@@ -20,7 +20,14 @@ from psycopg.types.json import Jsonb
 
 from vestige_client import db, keys, sql
 from vestige_client.config import SecretPolicy, Settings
-from vestige_client.embed import DEFAULT_EMBEDDING, Embedder, EmbeddingSettings, Vector, resolve_embedder
+from vestige_client.embed import (
+    DEFAULT_EMBEDDING,
+    Embedder,
+    EmbeddingSettings,
+    Vector,
+    in_context,
+    resolve_embedder,
+)
 from vestige_client.errors import ModelMismatch, Unauthenticated
 from vestige_client.models import (
     ApiKey,
@@ -356,7 +363,7 @@ class Client:
     def search_hybrid(
         self, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[SearchHit]:
-        """Search by words and by meaning (the query is embedded), fused by RRF."""
+        """Search by words and by meaning (the query is embedded), the two scores fused."""
         return self._following_model_switch(lambda: self._search(sql.SEARCH_HYBRID, query, filters, limit))
 
     def _check_search(self, query: str, limit: int) -> None:
@@ -448,12 +455,17 @@ class Client:
 
     def _ingest(self, memories: Sequence[NewMemory], force_create: bool) -> list[Ingested]:
         model_hash = self.model_hash() if memories else None
-        vectors = self.embedder.embed_documents([m.content for m in memories])
+        # Each text alone (what the gate compares), and each after the first with the one before
+        # it (what is stored: embed.in_context), in one pass of the model.
+        contents = [m.content for m in memories]
+        vectors = self.embedder.embed_documents([*contents, *in_context(contents)[1:]])
+        alone, paired = vectors[: len(contents)], [None, *vectors[len(contents) :]]
         results: list[Ingested] = []
         with self._tx() as conn:
             ingest = conn.cursor(row_factory=class_row(Ingested))
-            for memory, vector in zip(memories, vectors, strict=True):
+            for memory, vector, context in zip(memories, alone, paired, strict=True):
                 params = _insert_params(memory, vector, model_hash)
+                params["context_embedding"] = context
                 params["force_create"] = force_create
                 params["after"] = results[-1].id if results else None
                 row = ingest.execute(sql.INGEST, params).fetchone()

@@ -75,6 +75,25 @@ class Embedder(Protocol):
     def load(self) -> None: ...
 
 
+def in_context(contents: Sequence[str]) -> list[str]:
+    """The texts the memories of one ingest batch are stored as vectors of: each memory's text,
+    then the text of the memory before it in the batch (the first alone).
+
+    A turn of a conversation or a step of a list often says little alone ("Yes, on Friday"): the
+    one before it gives its vector the context. The memory's own text comes first, so when the
+    pair is longer than the model reads (256 tokens here) what is cut is the neighbour's end.
+    On LoCoMo's dev split the vector leg went from R@10 0.47 to 0.54 (bench/README.md).
+    Ingest's gate still compares the memory's text alone: context vectors of two turns that
+    follow the same turn are nearer each other than the turns are.
+    """
+    return [embedded_text(text, contents[i - 1] if i else None) for i, text in enumerate(contents)]
+
+
+def embedded_text(content: str, before: str | None) -> str:
+    """What a memory's stored vector embeds: its text, then the text before it in its batch if any."""
+    return content if before is None else f"{content}\n{before}"
+
+
 def model_hash(
     name: str,
     dimension: int,

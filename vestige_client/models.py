@@ -181,7 +181,7 @@ class Listed:
 
 @dataclass(frozen=True)
 class TimelineDay:
-    """Memories created on one UTC day, from `vestige.memory_timeline`."""
+    """Memories that happened on one UTC day (valid_from, else stored), from `vestige.memory_timeline`."""
 
     day: date
     memories: int

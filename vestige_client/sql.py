@@ -169,7 +169,8 @@ SELECT * FROM vestige.ingest(
     p_content => %(content)s, p_node_type => %(node_type)s, p_tags => %(tags)s, p_source => %(source)s,
     p_metadata => %(metadata)s, p_embedding => %(embedding)s, p_model_hash => %(model_hash)s,
     p_codebase => %(codebase)s, p_visibility => %(visibility)s, p_shared_with_groups => %(groups)s,
-    p_force_create => %(force_create)s, p_after => %(after)s)
+    p_force_create => %(force_create)s, p_after => %(after)s, p_valid_from => %(valid_from)s,
+    p_valid_until => %(valid_until)s, p_context_embedding => %(context_embedding)s)
 """
 
 LIST_MEMORIES: LiteralString = """

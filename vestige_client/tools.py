@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from vestige_client.client import Client, NewMemory, SearchFilters, redaction_note
 from vestige_client.errors import InvalidInput, NotFound
@@ -93,6 +93,11 @@ CodebaseName = Annotated[
 ]
 TAGS = "Labels to filter searches by: at most 32, each 1 to 64 characters."
 MemoryTags = Annotated[Tags | None, Field(description=TAGS)]
+# The event time (knowledge_nodes.valid_from): a zone is required, a time without one is ambiguous.
+EventTime = Annotated[
+    AwareDatetime | None,
+    Field(description="When it happened, if not now (ISO 8601 with a time zone, e.g. 2023-05-08T13:56:00Z)."),
+]
 
 
 class IngestItem(BaseModel):
@@ -103,6 +108,7 @@ class IngestItem(BaseModel):
     tags: Annotated[Tags, Field(description=TAGS)] = Field(default_factory=list)
     source: Source = None
     codebase: CodebaseName = None
+    valid_from: EventTime = None
 
     def memory(self) -> NewMemory:
         """The memory to store."""
@@ -250,9 +256,10 @@ def search(
     """Recall memories by meaning and by exact words, ranked by relevance, importance and recency.
 
     A result's score, 0 to 1, is 0.5 relevance (the match of words and meaning, relative to the
-    best match) + 0.3 importance (its retention strength) + 0.2 recency. Recalling strengthens
-    your own memories (the testing effect). Up to 3 associated memories of the top hit are added.
-    Use it at the start of a task and whenever you need context you may have stored before.
+    best match) + 0.3 importance (its retention strength) + 0.2 recency (how recently it
+    happened). Recalling strengthens your own memories (the testing effect). Up to 3 associated
+    memories of the top hit are added. Use it at the start of a task and whenever you need
+    context you may have stored before.
     """
     filters = SearchFilters(
         tags=tags, node_types=node_types, codebase=codebase, min_retention=min_retention,
@@ -306,7 +313,7 @@ Items = Annotated[
         min_length=1,
         max_length=MAX_BATCH,
         description=f"A batch of 1 to {MAX_BATCH} memories, each an object with content (required) and "
-        f"optional node_type, tags, source and codebase; stored in order and linked. {ONE_OF}",
+        f"optional node_type, tags, source, codebase and valid_from; stored in order and linked. {ONE_OF}",
     ),
 ]
 MergePolicy = Annotated[
@@ -325,6 +332,7 @@ def smart_ingest(
     tags: MemoryTags = None,
     source: Source = None,
     codebase: CodebaseName = None,
+    valid_from: EventTime = None,
     force_create: ForceCreate = False,
     items: Items = None,
     batch_merge_policy: MergePolicy = "smart",
@@ -335,13 +343,14 @@ def smart_ingest(
     existing memory, a close one updates it (a dated [Updated] section), a contradicted or faded
     one is superseded, anything else is created. force_create (or batch_merge_policy
     force_create) always creates. The memories of one batch are linked in order. Returns the
-    decision, similarity and id for each memory. node_type, tags, source and codebase describe the
-    memory given as content; each item of items carries its own.
+    decision, similarity and id for each memory. node_type, tags, source, codebase and valid_from
+    (when it happened, if not now) describe the memory given as content; each item of items
+    carries its own.
     """
     if (content is None) == (items is None):
         raise InvalidInput("give exactly one of content (one memory) or items (a batch), not both or neither")
     if content is not None:
-        one = NewMemory(content, node_type=node_type, tags=tags or [], source=source, codebase=codebase)
+        one = NewMemory(content, node_type, tags or [], source, codebase=codebase, valid_from=valid_from)
         return ingest(client, [one], force_create)
     return ingest(client, [item.memory() for item in items or []], batch_merge_policy == "force_create")
 
@@ -802,7 +811,8 @@ View = Annotated[
     Literal["health", "retention", "due", "timeline"],
     Field(
         description="What to show: health (counts, model and database; the default), retention (average and "
-        "histogram), due (memories due for review) or timeline (memories created per day, last 30 days).",
+        "histogram), due (memories due for review) or timeline (memories per day they happened, last 30 "
+        "days).",
     ),
 ]
 
@@ -844,7 +854,7 @@ def status_due(client: Client) -> ToolResult:
 
 
 def status_timeline(client: Client) -> ToolResult:
-    """Visible memories created per day over the last 30 days."""
+    """Visible memories per day they happened (valid_from, else stored) over the last 30 days."""
     days = client.memory_timeline()
     text = "\n".join(f"{d.day}: {d.memories}" for d in days)
     return ToolResult(text or "No memories in the last 30 days.", {"timeline": days})

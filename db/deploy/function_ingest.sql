@@ -1,5 +1,5 @@
 -- Deploy vestige:function_ingest (reworked: the contradiction signal computed here, on the locked
--- neighbour; a batch linked in order through p_after)
+-- neighbour; a batch linked in order through p_after; the event time, p_valid_from)
 -- Prediction-error gating (DESIGN §4.8): compare a new memory with its nearest visible neighbour,
 -- decide (create, reinforce, update or supersede) and write, in one call. The ingests of one
 -- user are serialised by a transaction-level advisory lock taken before the neighbour lookup,
@@ -7,6 +7,8 @@
 -- found exactly, before the approximate neighbour, and reinforced. The contradiction
 -- signal (vestige.contradicts) is computed on the neighbour once it is locked, and p_after links
 -- the memories of a batch in order, so a client makes one call per memory and decides nothing.
+-- p_valid_from is the event time (when the memory happened or became true, as opposed to
+-- created_at, when it was stored): a new memory gets it; a memory merged into keeps its own.
 -- The thresholds are the constants at the top of the function, and only there.
 
 BEGIN;
@@ -31,7 +33,10 @@ CREATE FUNCTION vestige.ingest(
     p_shared_with_groups uuid[]        DEFAULT '{}',
     p_contradiction      boolean       DEFAULT NULL,
     p_force_create       boolean       DEFAULT false,
-    p_after              uuid          DEFAULT NULL
+    p_after              uuid          DEFAULT NULL,
+    p_valid_from         timestamptz   DEFAULT NULL,
+    p_valid_until        timestamptz   DEFAULT NULL,
+    p_context_embedding  public.vector DEFAULT NULL
 )
 RETURNS TABLE (
     decision   text,
@@ -52,6 +57,9 @@ DECLARE
     c_contradict_at CONSTANT double precision := 0.70;  -- supersede a contradicted one; below: unrelated
     c_strong_above  CONSTANT double precision := 0.85;  -- never merged into above this retrieval strength
     c_weak_below    CONSTANT double precision := 0.30;  -- superseded below this retrieval strength
+    -- The times a memory may carry: every client reads them back (ISO 8601 has four-digit years).
+    c_first_time    CONSTANT timestamptz := '0001-01-01 00:00:00+00';
+    c_after_last    CONSTANT timestamptz := '10000-01-01 00:00:00+00';
     v_user     uuid   := vestige.current_user_id();
     v_groups   uuid[] := vestige.current_user_groups();
     v_match    uuid;
@@ -67,12 +75,27 @@ DECLARE
 BEGIN
     PERFORM vestige.check_content(p_content);
     PERFORM vestige.check_tags(p_tags);
+    IF NOT (p_valid_from >= c_first_time AND p_valid_from < c_after_last) THEN
+        RAISE EXCEPTION 'valid_from % is not a time between the years 1 and 9999', p_valid_from
+            USING ERRCODE = 'VS006', HINT = 'Pass when the memory happened, between the years 1 and 9999 (UTC), or NULL for when it is stored.';
+    END IF;
+    IF NOT (p_valid_until >= c_first_time AND p_valid_until < c_after_last) THEN
+        RAISE EXCEPTION 'valid_until % is not a time between the years 1 and 9999', p_valid_until
+            USING ERRCODE = 'VS006', HINT = 'Pass when the memory stopped being true, between the years 1 and 9999 (UTC), or NULL.';
+    END IF;
+    IF p_valid_from > p_valid_until THEN
+        RAISE EXCEPTION 'valid_until (%) is before valid_from (%)', p_valid_until, p_valid_from
+            USING ERRCODE = 'VS006', HINT = 'Swap the two, or leave one of them NULL.';
+    END IF;
     IF p_embedding IS NULL THEN
         RAISE EXCEPTION 'ingest needs the embedding of the content'
             USING ERRCODE = 'VS006',
                   HINT = 'Embed the content with the registered model and pass p_embedding and p_model_hash; insert_memory stores a memory without a vector.';
     END IF;
     PERFORM vestige.check_embedding(p_embedding, p_model_hash);
+    IF p_context_embedding IS NOT NULL THEN
+        PERFORM vestige.check_embedding(p_context_embedding, p_model_hash);
+    END IF;
 
     -- One ingest of this user at a time, until the transaction ends. The lookup below is a new
     -- statement, so (in READ COMMITTED) it sees what an ingest we waited for has committed.
@@ -139,7 +162,8 @@ BEGIN
         v_decision := 'supersede';
     ELSIF v_s >= c_merge_at THEN
         v_decision := 'update';
-        v_merged := v_m.content || E'\n\n[Updated ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') || '] '
+        -- Dated by when the new content happened (its event time), else today.
+        v_merged := v_m.content || E'\n\n[Updated ' || to_char(coalesce(p_valid_from, now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD') || '] '
                     || p_content;
         BEGIN
             PERFORM vestige.check_content(v_merged);
@@ -158,7 +182,7 @@ BEGIN
         v_result := v_m.id;
     ELSIF v_decision = 'update' THEN
         -- Content appended, tags united (m's first, then the new ones in the given order);
-        -- m's embedding, strengths and scheduling are kept.
+        -- m's embedding, strengths, scheduling and event time (valid_from, valid_until) are kept.
         UPDATE vestige.knowledge_nodes AS n
            SET content = v_merged,
                tags    = n.tags || ARRAY(SELECT u.tag
@@ -169,11 +193,13 @@ BEGIN
          WHERE n.id = v_m.id;
         v_result := v_m.id;
     ELSE
-        -- create or supersede: a new memory (its other arguments are checked by insert_memory).
+        -- create or supersede: a new memory (its other arguments are checked by insert_memory),
+        -- stored with its vector in context when there is one (the gate above compared the text alone).
         v_new := vestige.insert_memory(
             p_content => p_content, p_node_type => p_node_type, p_tags => p_tags, p_source => p_source,
-            p_metadata => p_metadata, p_embedding => p_embedding, p_model_hash => p_model_hash,
-            p_codebase => p_codebase, p_visibility => p_visibility, p_shared_with_groups => p_shared_with_groups);
+            p_metadata => p_metadata, p_embedding => coalesce(p_context_embedding, p_embedding), p_model_hash => p_model_hash,
+            p_codebase => p_codebase, p_valid_from => p_valid_from, p_valid_until => p_valid_until,
+            p_visibility => p_visibility, p_shared_with_groups => p_shared_with_groups);
         IF v_decision = 'supersede' THEN
             UPDATE vestige.knowledge_nodes AS n SET superseded_by = v_new WHERE n.id = v_m.id;
             PERFORM vestige.add_edge(p_source_id => v_new, p_target_id => v_m.id, p_edge_type => 'supersedes');
@@ -192,9 +218,9 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid) IS
-'Store a memory through prediction-error gating, decision and write in one call, and return one row: the decision, the resulting memory id (new, or the matched memory), the cosine similarity s of the nearest neighbour and its id (matched_id; both NULL when there is none). The neighbour m is the caller''s own current memory (with a vector, not superseded) whose content is exactly p_content when there is one, else the nearest memory visible to the caller with a vector and not superseded. The gate, in this order: p_force_create or no neighbour: create; m of exactly the same text: reinforce (whatever s); s < 0.70: create; m owned by another user: create, with an edge new -> m of type related (weight s) when s >= 0.75 (another user''s memory is never changed); a contradiction (p_contradiction when given, else vestige.contradicts(new content, m''s content); s >= 0.70 here): supersede m, or when m is protected create with a related edge (weight s), m unchanged; s >= 0.92: reinforce, no new memory, the testing effect of touch_memories on m; m protected or its retrieval strength > 0.85: create, with a related edge (weight s) when s >= 0.75, m unchanged; m''s retrieval strength < 0.30 and s >= 0.75: supersede, a new memory, m.superseded_by = the new id and an edge new -> m of type supersedes (weight 1); s >= 0.75: update, m''s content gets E''\n\n[Updated YYYY-MM-DD] '' (UTC date) and the new content appended, the tags are united, m''s embedding, strengths and scheduling are kept (when the merged content would exceed 1 MiB or the united tags the tag rule: create with a related edge instead); otherwise create. When p_after names a memory (the one before this in a batch) other than the resulting memory, an edge p_after -> the resulting memory of type temporal (weight 1) is written, as add_edge does (the caller must own p_after). The ingests of one user are serialised by an advisory lock held to the end of the transaction, so under READ COMMITTED two identical concurrent ingests give one create and one reinforce. Errors, raised before anything is written: VS001 no caller identity, VS006 blank or > 1 MiB content, tags against the tag rule (vestige.check_tags) or no vector, VS017 a secret in the content (vestige.check_content), VS002/VS003/VS004/VS007 vector checks; when a memory is created, the other arguments are checked as insert_memory does (VS006, VS010); p_after as add_edge checks its source (VS008, VS009).';
+COMMENT ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid, timestamptz, timestamptz, public.vector) IS
+'Store a memory through prediction-error gating, decision and write in one call, and return one row: the decision, the resulting memory id (new, or the matched memory), the cosine similarity s of the nearest neighbour and its id (matched_id; both NULL when there is none). The neighbour m is the caller''s own current memory (with a vector, not superseded) whose content is exactly p_content when there is one, else the nearest memory visible to the caller with a vector and not superseded. The gate, in this order: p_force_create or no neighbour: create; m of exactly the same text: reinforce (whatever s); s < 0.70: create; m owned by another user: create, with an edge new -> m of type related (weight s) when s >= 0.75 (another user''s memory is never changed); a contradiction (p_contradiction when given, else vestige.contradicts(new content, m''s content); s >= 0.70 here): supersede m, or when m is protected create with a related edge (weight s), m unchanged; s >= 0.92: reinforce, no new memory, the testing effect of touch_memories on m; m protected or its retrieval strength > 0.85: create, with a related edge (weight s) when s >= 0.75, m unchanged; m''s retrieval strength < 0.30 and s >= 0.75: supersede, a new memory, m.superseded_by = the new id and an edge new -> m of type supersedes (weight 1); s >= 0.75: update, m''s content gets E''\n\n[Updated YYYY-MM-DD] '' (the UTC date of p_valid_from, else today''s) and the new content appended, the tags are united, m''s embedding, strengths and scheduling are kept (when the merged content would exceed 1 MiB or the united tags the tag rule: create with a related edge instead); otherwise create. The gate compares p_embedding (the content alone); a new memory (create or supersede) is stored with p_context_embedding when given (the content embedded with the memory before it in its batch, checked like p_embedding), else p_embedding. p_valid_from is the event time, when the memory happened or became true (any time, past or future; NULL: when it was stored, created_at), and p_valid_until when it stopped being true (NULL: still true): a created or superseding memory gets both; a reinforced, updated or superseded memory keeps its own. When p_after names a memory (the one before this in a batch) other than the resulting memory, an edge p_after -> the resulting memory of type temporal (weight 1) is written, as add_edge does (the caller must own p_after). The ingests of one user are serialised by an advisory lock held to the end of the transaction, so under READ COMMITTED two identical concurrent ingests give one create and one reinforce. Errors, raised before anything is written: VS001 no caller identity, VS006 blank or > 1 MiB content, tags against the tag rule (vestige.check_tags), p_valid_from or p_valid_until outside the years 1 to 9999 (UTC) or p_valid_until before p_valid_from, or no vector, VS017 a secret in the content (vestige.check_content), VS002/VS003/VS004/VS007 vector checks; when a memory is created, the other arguments are checked as insert_memory does (VS006, VS010); p_after as add_edge checks its source (VS008, VS009).';
 
-GRANT EXECUTE ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid, timestamptz, timestamptz, public.vector) TO vestige_app;
 
 COMMIT;

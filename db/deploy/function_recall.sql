@@ -1,4 +1,5 @@
--- Deploy vestige:function_recall (reworked: every filter of search_hybrid, and its query rule)
+-- Deploy vestige:function_recall (reworked: every filter of search_hybrid, and its query rule;
+-- recency by when a memory happened; ties in the relevance order)
 -- Recall in one call (DESIGN §4.8): hybrid search for a pool of candidates, the final blend of
 -- relevance, importance and recency, then the testing effect on the returned memories the
 -- caller owns. The blend weights are the constants at the top of the function, and only there.
@@ -73,20 +74,25 @@ BEGIN
           FROM (SELECT h.id, n.content, n.node_type, n.tags, n.codebase,
                        h.score / max(h.score) OVER () AS relevance,
                        n.retention_strength AS importance,
-                       exp(-greatest(extract(epoch FROM now() - coalesce(n.last_accessed, n.created_at))::double precision, 0)
-                           / (c_recency_days * 86400)) AS recency,
+                       -- Event time: when it happened (valid_from), else when it was stored. Past
+                       -- 700 months the exponent is cut (exp(-700) ~ 1e-304): a memory of the
+                       -- year 1 has recency ~0, not a floating-point underflow.
+                       exp(-least(greatest(extract(epoch FROM now() - coalesce(n.valid_from, n.created_at))::double precision, 0)
+                                  / (c_recency_days * 86400), 700)) AS recency,
                        h.score AS fused_score, h.fts_rank, h.vector_rank, h.vector_similarity, h.retention,
-                       n.created_at, n.updated_at, n.last_accessed
+                       n.created_at, n.updated_at, n.last_accessed, h.ordinality AS position
                   FROM vestige.search_hybrid(
                            p_query => p_query, p_embedding => p_embedding, p_model_hash => p_model_hash,
                            p_limit => v_pool, p_tags => p_tags, p_node_types => p_node_types,
                            p_domains => p_domains, p_codebase => p_codebase,
                            p_created_after => p_created_after, p_created_before => p_created_before,
                            p_min_retention => p_min_retention,
-                           p_include_superseded => p_include_superseded) AS h
+                           p_include_superseded => p_include_superseded) WITH ORDINALITY AS h
                   -- search_hybrid returns visible memories only: the join reads their other columns.
                   JOIN vestige.knowledge_nodes AS n ON n.id = h.id) AS b
-         ORDER BY blended DESC, b.id
+         -- Equal blends keep search_hybrid's order: with importance and recency all equal, the
+         -- order is exactly the relevance order.
+         ORDER BY blended DESC, b.position
          LIMIT p_limit
     LOOP
         id                := v_row.id;
@@ -118,7 +124,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean) IS
-'Recall the memories visible to the caller in one call: search_hybrid with the same text, vector and filters (tags, node types, domains, codebase, created range [after, before), minimum retention, superseded memories only when asked) for a pool of max(3 x p_limit, 30) candidates (at most 1000), then the blend score = 0.5 x relevance + 0.3 x importance + 0.2 x recency, where relevance = fused score / the best fused score of the pool, importance = retention_strength and recency = exp(-age / 30 days) with age = now() - last_accessed (never negative); the best p_limit (1-1000, default 10) by score, ties by id. Then, when p_touch (default true), the testing effect of touch_memories on the returned memories the caller owns (shared and public memories of others are returned unchanged); the rows show the values before it. Returns the blend and its parts, the fused score, ranks and cosine similarity of the search, read-time retention and the timestamps, never the embedding. Errors: VS001 no caller identity, VS006 blank query or limit outside 1-1000 (vestige.check_search), VS002/VS003/VS004/VS007 vector checks.';
+'Recall the memories visible to the caller in one call: search_hybrid with the same text, vector and filters (tags, node types, domains, codebase, created range [after, before), minimum retention, superseded memories only when asked) for a pool of max(3 x p_limit, 30) candidates (at most 1000), then the blend score = 0.5 x relevance + 0.3 x importance + 0.2 x recency, where relevance = fused score / the best fused score of the pool, importance = retention_strength and recency = exp(-age / 30 days) with age = now() - when the memory happened (valid_from, else created_at; never negative); the best p_limit (1-1000, default 10) by score, ties in search_hybrid''s order (so with importance and recency equal for all, the order is the relevance order). Then, when p_touch (default true), the testing effect of touch_memories on the returned memories the caller owns (shared and public memories of others are returned unchanged); the rows show the values before it. Returns the blend and its parts, the fused score, ranks and cosine similarity of the search, read-time retention and the timestamps, never the embedding. Errors: VS001 no caller identity, VS006 blank query or limit outside 1-1000 (vestige.check_search), VS002/VS003/VS004/VS007 vector checks.';
 
 GRANT EXECUTE ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean) TO vestige_app;
 

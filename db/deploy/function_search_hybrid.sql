@@ -1,9 +1,13 @@
 -- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
--- each statement is planned once per session)
--- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind),
--- each ranked 1-based and cut at p_depth candidates, fused by Reciprocal Rank Fusion (sum of
--- 1 / (k + rank), k = 60) over a FULL OUTER JOIN. search_fts and search_vector are this function
--- with one input. Defaults (depth 10, ts_rank) were chosen on LoCoMo: bench/README.md.
+-- each statement is planned once per session; the legs' scores fused, not their ranks)
+-- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind), each cut at
+-- p_depth candidates; every candidate of either leg is scored in both (its ts_rank and its
+-- cosine similarity), and the score is the convex blend p_text_weight x ts_rank / the best
+-- ts_rank + (1 - p_text_weight) x the similarity min-max scaled over the candidates. Scores
+-- carry how far apart two candidates are, which ranks (Reciprocal Rank Fusion, before) threw
+-- away: on LoCoMo the top of the list improved (bench/README.md). search_fts and search_vector
+-- are this function with one input. Defaults (depth 10, weight 0.6, ts_rank) were chosen on
+-- LoCoMo's dev split: bench/README.md.
 
 BEGIN;
 -- Load pgvector's library so its settings (hnsw.*) are known when the SET clauses below are
@@ -13,13 +17,16 @@ SET LOCAL ROLE vestige_owner;
 
 -- why: definer so the visibility predicate sits in each leg's query, where the GIN, owner and
 -- group indexes can serve it (under row-level security `@@` and `&&` could not use them).
-CREATE OR REPLACE FUNCTION vestige.search_hybrid(
+-- The RRF constant p_rrf_k gave way to p_text_weight: a new signature, so the old one goes.
+DROP FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text,
+                                    timestamptz, timestamptz, double precision, boolean);
+CREATE FUNCTION vestige.search_hybrid(
     p_query              text             DEFAULT NULL,
     p_embedding          public.vector    DEFAULT NULL,
     p_model_hash         text             DEFAULT NULL,
     p_limit              integer          DEFAULT 10,
     p_depth              integer          DEFAULT 10,
-    p_rrf_k              integer          DEFAULT 60,
+    p_text_weight        double precision DEFAULT 0.6,
     p_tags               text[]           DEFAULT NULL,
     p_node_types         text[]           DEFAULT NULL,
     p_domains            text[]           DEFAULT NULL,
@@ -90,15 +97,17 @@ DECLARE
     -- The text leg's result, best first: ids and ts_rank scores.
     v_fts_ids       uuid[]             := '{}';
     v_fts_scores    real[]             := '{}';
+    -- The text query the leg used (the AND or the OR query), to score the KNN leg's candidates.
+    v_text_query    tsquery;
 BEGIN
     PERFORM vestige.check_search(p_query, p_limit);
     IF p_depth IS NULL OR p_depth NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'invalid depth %: must be between 1 and 1000', coalesce(p_depth::text, 'NULL')
             USING ERRCODE = 'VS006', HINT = 'The depth is the number of candidates per leg; the default (10) was chosen on LoCoMo (bench/README.md).';
     END IF;
-    IF p_rrf_k IS NULL OR p_rrf_k < 1 THEN
-        RAISE EXCEPTION 'invalid RRF k %: must be at least 1', coalesce(p_rrf_k::text, 'NULL')
-            USING ERRCODE = 'VS006', HINT = 'Use the default k = 60 unless a benchmark says otherwise.';
+    IF p_text_weight IS NULL OR NOT (p_text_weight BETWEEN 0 AND 1) THEN
+        RAISE EXCEPTION 'invalid text weight %: must be between 0 and 1', coalesce(p_text_weight::text, 'NULL')
+            USING ERRCODE = 'VS006', HINT = 'The share of the words in the score; use the default 0.6 unless a benchmark says otherwise.';
     END IF;
     -- A leg never contributes fewer candidates than the caller asked results for.
     v_depth := greatest(p_depth, p_limit);
@@ -235,8 +244,8 @@ BEGIN
             SELECT CASE WHEN (SELECT count(*) FROM text_matches AS m WHERE m.matches_all) >= v_depth
                         THEN v_and ELSE v_or END AS query
         )
-        SELECT array_agg(r.id ORDER BY r.rank), array_agg(r.fts_score ORDER BY r.rank)
-          INTO v_fts_ids, v_fts_scores
+        SELECT array_agg(r.id ORDER BY r.rank), array_agg(r.fts_score ORDER BY r.rank), (SELECT q.query FROM text_query AS q)
+          INTO v_fts_ids, v_fts_scores, v_text_query
           FROM (SELECT m.id, ts_rank(m.search_tsv, q.query) AS fts_score,
                        row_number() OVER (ORDER BY ts_rank(m.search_tsv, q.query) DESC, m.id) AS rank
                   FROM text_matches AS m
@@ -259,17 +268,44 @@ BEGIN
         SELECT u.id, u.fts_score, u.rank
           FROM unnest(v_fts_ids, v_fts_scores) WITH ORDINALITY AS u(id, fts_score, rank)
     ),
+    pool AS MATERIALIZED (
+        -- Every candidate of either leg, scored in both: a candidate of one leg only gets its
+        -- ts_rank under the leg's query (0 when it does not match) or its cosine similarity
+        -- (none without a vector), read by primary key.
+        SELECT c.id, c.fts_rank, c.vector_rank,
+               coalesce(c.fts_score, CASE WHEN n.search_tsv @@ v_text_query
+                                          THEN ts_rank(n.search_tsv, v_text_query)
+                                          WHEN v_text_query IS NOT NULL THEN 0 END) AS text_score,
+               1.0 - coalesce(c.distance, n.embedding <=> p_embedding) AS similarity
+          FROM (SELECT coalesce(f.id, k.id) AS id, f.rank::integer AS fts_rank, f.fts_score,
+                       k.rank::integer AS vector_rank, k.distance
+                  FROM fts AS f
+                  FULL OUTER JOIN knn AS k ON k.id = f.id) AS c
+          JOIN vestige.knowledge_nodes AS n ON n.id = c.id
+    ),
+    scaled AS (
+        -- Each leg's score on 0..1 over the candidates: ts_rank over the best one (0 when no
+        -- candidate matches the words), the similarity min-max (1 when all are equally near).
+        SELECT p.*,
+               coalesce(p.text_score / nullif(max(p.text_score) OVER (), 0), 0) AS text_part,
+               coalesce((p.similarity - min(p.similarity) OVER ())
+                        / nullif(max(p.similarity) OVER () - min(p.similarity) OVER (), 0),
+                        CASE WHEN p.similarity IS NULL THEN 0 ELSE 1 END) AS vector_part
+          FROM pool AS p
+    ),
     fused AS MATERIALIZED (
-        -- The best p_limit by fused score; ties by the better of the two ranks, then id.
-        SELECT coalesce(f.id, k.id) AS id,
-               coalesce(1.0 / (p_rrf_k + f.rank), 0.0) + coalesce(1.0 / (p_rrf_k + k.rank), 0.0) AS score,
-               f.rank::integer AS fts_rank,
-               f.fts_score,
-               k.rank::integer AS vector_rank,
-               1.0 - k.distance AS vector_similarity
-          FROM fts AS f
-          FULL OUTER JOIN knn AS k ON k.id = f.id
-         ORDER BY 2 DESC, least(f.rank, k.rank), 1
+        -- The best p_limit by fused score; ties by the better of the two ranks, then id. With one
+        -- input the score is that leg's part alone.
+        SELECT sc.id,
+               CASE WHEN p_embedding IS NULL THEN sc.text_part
+                    WHEN v_text_query IS NULL THEN sc.vector_part
+                    ELSE p_text_weight * sc.text_part + (1 - p_text_weight) * sc.vector_part END AS score,
+               sc.fts_rank,
+               sc.text_score::real AS fts_score,
+               sc.vector_rank,
+               sc.similarity AS vector_similarity
+          FROM scaled AS sc
+         ORDER BY 2 DESC, least(sc.fts_rank, sc.vector_rank), 1
          LIMIT p_limit
     )
     SELECT n.id, n.content, n.node_type, n.tags,
@@ -283,9 +319,9 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
-'Search the memories visible to the caller by words and meaning, fused by Reciprocal Rank Fusion: score = sum over legs of 1 / (p_rrf_k + rank), ranks 1-based, at most max(p_depth, p_limit) candidates per leg (default depth 10, chosen on LoCoMo). The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it. A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score, fts rank and score, vector rank and cosine similarity, read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), vector checks VS002/VS003/VS004/VS007.';
+COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
+'Search the memories visible to the caller by words and meaning, the two legs'' scores fused: each leg gives at most max(p_depth, p_limit) candidates (default depth 10), every candidate of either leg is scored in both (ts_rank under the text leg''s query, 0 when it does not match; cosine similarity), and score = p_text_weight x ts_rank / the best ts_rank among the candidates + (1 - p_text_weight) x (similarity - the lowest) / (the highest - the lowest) among the candidates (1 when all are equally near); default weight 0.6, chosen on LoCoMo''s dev split; with only a query or only a vector, score is that leg''s part alone. Ties by the better of the two ranks, then id. The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it (exact below 2000 rows of a visibility kind). A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score (0..1), fts rank (NULL outside the text leg''s candidates) and ts_rank (NULL without a query), vector rank (NULL outside the vector leg''s) and cosine similarity (NULL without a vector, or for a memory without one), read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), text weight outside 0-1, vector checks VS002/VS003/VS004/VS007.';
 
-GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
 
 COMMIT;

@@ -8,7 +8,7 @@
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-DROP FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid);
+DROP FUNCTION vestige.ingest(text, text, text[], text, jsonb, public.vector, text, text, text, uuid[], boolean, boolean, uuid, timestamptz, timestamptz, public.vector);
 
 -- why: definer so only the caller's own memories are merged into, and the neighbour is looked
 -- for among the memories visible to the caller only.

@@ -10,9 +10,12 @@ BEGIN;
 DO $$ BEGIN PERFORM '[1]'::public.vector; END $$;
 SET LOCAL ROLE vestige_owner;
 
+DROP FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text,
+                                    timestamptz, timestamptz, double precision, boolean);
+
 -- why: definer so the visibility predicate sits in each leg's query, where the GIN, owner and
 -- group indexes can serve it (under row-level security `@@` and `&&` could not use them).
-CREATE OR REPLACE FUNCTION vestige.search_hybrid(
+CREATE FUNCTION vestige.search_hybrid(
     p_query              text             DEFAULT NULL,
     p_embedding          public.vector    DEFAULT NULL,
     p_model_hash         text             DEFAULT NULL,

@@ -1,12 +1,12 @@
 -- pgTAP: vestige.ingest — prediction-error gating: every decision path (create, reinforce,
 -- update, supersede, links to memories that are not merged into), the contradiction signal
 -- computed on the neighbour (or given by the caller), a batch linked in order (p_after),
--- visibility, bad input.
+-- visibility, bad input, the event time (p_valid_from, p_valid_until).
 -- Vectors are hand-made 3-d vectors with known cosines to [1,0,0]: [0.95,0.31225,0] 0.95,
 -- [0.8,0.6,0] 0.8, [0.72,0.69397,0] 0.72, [0.6,0.8,0] 0.6. Each scenario has a user of its own,
 -- whose private memories no other scenario sees.
 BEGIN;
-SELECT plan(75);
+SELECT plan(89);
 
 -- Fixtures (superuser): the memories of the scenarios, the results of the ingests, the rows
 -- before; after the model is registered (it retypes the vector column), views over every row
@@ -413,6 +413,101 @@ SELECT is((SELECT count(*)::int FROM all_nodes WHERE content = 'The build box ha
 INSERT INTO r SELECT 'same 3', i.* FROM vestige.ingest(p_content => 'The build box has 32 GB RAM', p_embedding => '[0,1,0]',
                                                       p_model_hash => vestige_test.model_hash(), p_force_create => true) AS i;
 SELECT is((SELECT decision FROM r WHERE name = 'same 3'), 'create', 'p_force_create should still create a second copy');
+
+-- Event time: p_valid_from (when it happened or became true) and p_valid_until. A new memory gets
+-- them, a memory merged into keeps its own, an update is dated by the event time.
+RESET ROLE;
+INSERT INTO m VALUES
+  ('evr', vestige_test.memory(vestige_test.user('evr'), 'The office moved to Lyon', p_embedding => '[1,0,0]')),
+  ('evu', vestige_test.memory(vestige_test.user('evu'), 'The cache warms up nightly', p_embedding => '[1,0,0]')),
+  ('evw', vestige_test.memory(vestige_test.user('evw'), 'The old event fact', p_embedding => '[1,0,0]'));
+UPDATE vestige.knowledge_nodes SET retrieval_strength = 0.5, valid_from = '2020-01-01 00:00:00+00'
+ WHERE id IN (SELECT id FROM m WHERE name IN ('evr', 'evu'));
+UPDATE vestige.knowledge_nodes SET retrieval_strength = 0.2, valid_from = '2020-01-01 00:00:00+00'
+ WHERE id = (SELECT id FROM m WHERE name = 'evw');
+SET LOCAL ROLE vestige_app;
+
+SELECT is((SELECT valid_from FROM all_nodes WHERE id = (SELECT id FROM r WHERE name = 'solo')), NULL::timestamptz,
+    'without p_valid_from a created memory should have no event time (NULL: when it was stored)');
+SELECT vestige_test.act_as(vestige_test.user('ev'));
+INSERT INTO r SELECT 'ev', i.* FROM vestige.ingest(p_content => 'We launched the beta in Lisbon', p_embedding => '[0,1,0]',
+                                                  p_model_hash => vestige_test.model_hash(),
+                                                  p_valid_from => '2023-05-08 13:56:00+00', p_valid_until => '2023-06-01 00:00:00+00') AS i;
+SELECT results_eq(
+    $$SELECT r.decision, n.valid_from, n.valid_until, n.created_at FROM r JOIN all_nodes AS n ON n.id = r.id WHERE r.name = 'ev'$$,
+    $$VALUES ('create', '2023-05-08 13:56:00+00'::timestamptz, '2023-06-01 00:00:00+00'::timestamptz, now())$$,
+    'a created memory should store p_valid_from and p_valid_until as its event time, and now as when it was stored');
+INSERT INTO r SELECT 'ev future', i.* FROM vestige.ingest(p_content => 'The conference is next spring', p_embedding => '[0,0.6,0.8]',
+                                                         p_model_hash => vestige_test.model_hash(),
+                                                         p_valid_from => now() + interval '200 days', p_force_create => true) AS i;
+SELECT is((SELECT valid_from FROM all_nodes WHERE id = (SELECT id FROM r WHERE name = 'ev future')), now() + interval '200 days',
+    'an event time in the future (a planned event) should be stored as given');
+
+SELECT vestige_test.act_as(vestige_test.user('evr'));
+INSERT INTO r SELECT 'evr', i.* FROM vestige.ingest(p_content => 'The office moved to Lyon', p_embedding => '[1,0,0]',
+                                                   p_model_hash => vestige_test.model_hash(), p_valid_from => '2024-01-01 00:00:00+00') AS i;
+SELECT results_eq(
+    $$SELECT r.decision, n.valid_from FROM r JOIN all_nodes AS n ON n.id = r.id WHERE r.name = 'evr'$$,
+    $$VALUES ('reinforce', '2020-01-01 00:00:00+00'::timestamptz)$$,
+    'a reinforced memory should keep its own event time');
+
+SELECT vestige_test.act_as(vestige_test.user('evu'));
+INSERT INTO r SELECT 'evu', i.* FROM vestige.ingest(p_content => 'It now warms up at dawn', p_embedding => '[0.8,0.6,0]',
+                                                   p_model_hash => vestige_test.model_hash(), p_contradiction => false,
+                                                   p_valid_from => '2023-05-08 23:30:00-05') AS i;
+SELECT results_eq(
+    $$SELECT r.decision, n.content, n.valid_from FROM r JOIN all_nodes AS n ON n.id = r.id WHERE r.name = 'evu'$$,
+    $$VALUES ('update', E'The cache warms up nightly\n\n[Updated 2023-05-09] It now warms up at dawn',
+              '2020-01-01 00:00:00+00'::timestamptz)$$,
+    'an update should be dated by the UTC day of p_valid_from and keep the memory''s own event time');
+
+SELECT vestige_test.act_as(vestige_test.user('evw'));
+INSERT INTO r SELECT 'evw', i.* FROM vestige.ingest(p_content => 'The new event fact', p_embedding => '[0.8,0.6,0]',
+                                                   p_model_hash => vestige_test.model_hash(), p_contradiction => false,
+                                                   p_valid_from => '2024-02-02 00:00:00+00') AS i;
+SELECT results_eq(
+    $$SELECT r.decision, n.valid_from, o.valid_from, o.valid_until
+        FROM r JOIN all_nodes AS n ON n.id = r.id JOIN all_nodes AS o ON o.id = r.matched_id WHERE r.name = 'evw'$$,
+    $$VALUES ('supersede', '2024-02-02 00:00:00+00'::timestamptz, '2020-01-01 00:00:00+00'::timestamptz, NULL::timestamptz)$$,
+    'a superseding memory should get p_valid_from, and the superseded one keep its own event time');
+
+SELECT vestige_test.snapshot();
+SELECT vestige_test.act_as(vestige_test.user('evbad'));
+SELECT throws_ok($$SELECT * FROM vestige.ingest(p_content => 'backwards', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
+                                                 p_valid_from => '2024-01-02 00:00:00+00', p_valid_until => '2024-01-01 00:00:00+00')$$,
+    'VS006', NULL, 'p_valid_until before p_valid_from should raise VS006');
+SELECT throws_ok($$SELECT * FROM vestige.ingest(p_content => 'forever', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
+                                                 p_valid_from => 'infinity')$$,
+    'VS006', NULL, 'an infinite p_valid_from should raise VS006');
+SELECT throws_ok($$SELECT * FROM vestige.ingest(p_content => 'far future', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
+                                                 p_valid_from => '9999-12-31 23:00:00-05')$$,
+    'VS006', NULL, 'a p_valid_from after the year 9999 in UTC should raise VS006');
+SELECT throws_ok($$SELECT * FROM vestige.ingest(p_content => 'far past', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
+                                                 p_valid_until => '0001-01-01 00:00:00+05')$$,
+    'VS006', NULL, 'a p_valid_until before the year 1 in UTC should raise VS006');
+SELECT vestige_test.act_as(vestige_test.user('evr'));
+SELECT throws_ok($$SELECT * FROM vestige.ingest(p_content => 'The office moved to Lyon', p_embedding => '[1,0,0]',
+                                                 p_model_hash => vestige_test.model_hash(), p_valid_from => '-infinity')$$,
+    'VS006', NULL, 'a bad p_valid_from should raise VS006 even where the ingest would reinforce (the same text again)');
+SELECT is(vestige_test.changed() + (SELECT count(*) FROM all_nodes WHERE owner_user_id = vestige_test.user('evbad')), 0::bigint,
+    'an ingest refused for its event time should write nothing');
+
+-- A batch item's vector in context: the gate compares p_embedding (the text alone), a new memory
+-- is stored with p_context_embedding.
+RESET ROLE;
+SELECT vestige_test.memory(vestige_test.user('ctx'), 'The deploy runs on Fridays', p_embedding => '[1,0,0]');
+SET LOCAL ROLE vestige_app;
+SELECT vestige_test.act_as(vestige_test.user('ctx'));
+INSERT INTO r SELECT 'ctx', i.* FROM vestige.ingest(p_content => 'Yes, after lunch', p_embedding => '[0,0,1]',
+                                                   p_context_embedding => '[0.95,0.31225,0]',
+                                                   p_model_hash => vestige_test.model_hash()) AS i;
+SELECT results_eq(
+    $$SELECT r.decision, round((n.embedding <=> '[0.95,0.31225,0]')::numeric, 6) FROM r JOIN all_nodes AS n ON n.id = r.id WHERE r.name = 'ctx'$$,
+    $$VALUES ('create', 0.000000)$$,
+    'the gate should compare the text alone (far from every memory: create), the memory should be stored with its vector in context');
+SELECT throws_ok($$SELECT * FROM vestige.ingest(p_content => 'bad context', p_embedding => '[0,0,1]', p_context_embedding => '[1,0]',
+                                                 p_model_hash => vestige_test.model_hash())$$,
+    'VS004', NULL, 'a vector in context of another dimension should raise VS004');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- pgTAP: vestige.recall — search_hybrid, then the blend 0.5 relevance + 0.3 importance +
 -- 0.2 recency, then the testing effect on the caller's own returned memories.
 BEGIN;
-SELECT plan(42);
+SELECT plan(45);
 
 -- Fixtures (superuser): a owns the memories, b shares group g with a, c is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -15,18 +15,19 @@ INSERT INTO m VALUES
   ('b1',    vestige_test.memory(vestige_test.user('a'), 'first blend memory',  p_embedding => '[1,0,0]',     p_codebase => 'blend')),
   ('b2',    vestige_test.memory(vestige_test.user('a'), 'second blend memory', p_embedding => '[0.8,0.6,0]', p_codebase => 'blend')),
   ('b3',    vestige_test.memory(vestige_test.user('a'), 'third blend memory',  p_embedding => '[0,1,0]',     p_codebase => 'blend')),
-  -- Equal relevance (codebase tie): tx is first in the text leg only, ty first in the vector leg only.
-  ('tx',    vestige_test.memory(vestige_test.user('a'), 'zebra crossing', p_codebase => 'tie')),
-  ('ty',    vestige_test.memory(vestige_test.user('a'), 'unrelated words', p_embedding => '[0,0,1]', p_codebase => 'tie')),
+  -- Equal relevance (codebase tie): the same words and the same vector.
+  ('tx',    vestige_test.memory(vestige_test.user('a'), 'zebra crossing', p_embedding => '[0,0,1]', p_codebase => 'tie')),
+  ('ty',    vestige_test.memory(vestige_test.user('a'), 'zebra crossing', p_embedding => '[0,0,1]', p_codebase => 'tie')),
   -- Visibility (codebase vis).
   ('apriv', vestige_test.memory(vestige_test.user('a'), 'kayak private notes', p_embedding => '[1,0,0]', p_codebase => 'vis')),
   ('agrp',  vestige_test.memory(vestige_test.user('a'), 'kayak group plans', 'group', ARRAY[vestige_test.group_id('g')], '[0.9,0.1,0]', p_node_type => 'note', p_codebase => 'vis')),
   ('apub',  vestige_test.memory(vestige_test.user('a'), 'kayak public guide', 'public', '{}', '[0.8,0.2,0]', p_tags => '{guide}', p_codebase => 'vis')),
   ('bpriv', vestige_test.memory(vestige_test.user('b'), 'kayak bob diary', p_embedding => '[1,0,0.1]', p_codebase => 'vis'));
 
-UPDATE vestige.knowledge_nodes SET retention_strength = 0.5, last_accessed = now() - interval '30 days' WHERE id = (SELECT id FROM m WHERE name = 'b1');
-UPDATE vestige.knowledge_nodes SET retention_strength = 1.0, last_accessed = now()                     WHERE id = (SELECT id FROM m WHERE name = 'b2');
-UPDATE vestige.knowledge_nodes SET retention_strength = 0.2, last_accessed = now() - interval '60 days' WHERE id = (SELECT id FROM m WHERE name = 'b3');
+-- Recency is by when a memory happened (valid_from), else when it was stored (b2: now).
+UPDATE vestige.knowledge_nodes SET retention_strength = 0.5, valid_from = now() - interval '30 days' WHERE id = (SELECT id FROM m WHERE name = 'b1');
+UPDATE vestige.knowledge_nodes SET retention_strength = 1.0, last_accessed = now() - interval '90 days' WHERE id = (SELECT id FROM m WHERE name = 'b2');
+UPDATE vestige.knowledge_nodes SET retention_strength = 0.2, valid_from = now() - interval '60 days' WHERE id = (SELECT id FROM m WHERE name = 'b3');
 UPDATE vestige.knowledge_nodes SET retention_strength = 0.9 WHERE id = (SELECT id FROM m WHERE name = 'tx');
 UPDATE vestige.knowledge_nodes SET retention_strength = 0.3 WHERE id = (SELECT id FROM m WHERE name = 'ty');
 UPDATE vestige.knowledge_nodes SET retrieval_strength = 0.05, storage_strength = 0 WHERE id = (SELECT id FROM m WHERE name = 'apriv');
@@ -55,31 +56,31 @@ SELECT is(vestige_test.changed(), 0::bigint, 'a refused recall should change not
 
 -- The blend, on hand-made rows (no touch).
 SELECT results_eq(
-    $$SELECT id, round(score::numeric, 9) FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
+    $$SELECT id, round(score::numeric, 6) FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
                                                               p_codebase => 'blend', p_touch => false)$$,
-    $$VALUES ((SELECT id FROM m WHERE name = 'b2'), round((0.5 * 61 / 62.0 + 0.3 * 1.0 + 0.2 * 1.0)::numeric, 9)),
-             ((SELECT id FROM m WHERE name = 'b1'), round((0.5 * 1.0 + 0.3 * 0.5 + 0.2 * exp(-1.0))::numeric, 9)),
-             ((SELECT id FROM m WHERE name = 'b3'), round((0.5 * 61 / 63.0 + 0.3 * 0.2 + 0.2 * exp(-2.0))::numeric, 9))$$,
+    $$VALUES ((SELECT id FROM m WHERE name = 'b2'), round((0.5 * 0.8 + 0.3 * 1.0 + 0.2 * 1.0)::numeric, 6)),
+             ((SELECT id FROM m WHERE name = 'b1'), round((0.5 * 1.0 + 0.3 * 0.5 + 0.2 * exp(-1.0))::numeric, 6)),
+             ((SELECT id FROM m WHERE name = 'b3'), round((0.5 * 0.0 + 0.3 * 0.2 + 0.2 * exp(-2.0))::numeric, 6))$$,
     'the score should be 0.5 x relevance + 0.3 x importance + 0.2 x recency, ordered by score, not by the fusion');
 SELECT results_eq(
     $$SELECT round(fused_score::numeric, 12), round(relevance::numeric, 12), importance, round(recency::numeric, 12),
              vector_rank, fts_rank, round(vector_similarity::numeric, 9)
         FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(), p_codebase => 'blend', p_touch => false)
        WHERE id = (SELECT id FROM m WHERE name = 'b1')$$,
-    $$VALUES (round(1 / 61.0, 12), 1.000000000000, 0.5::double precision, round(exp(-1.0)::numeric, 12), 1, NULL::integer, 1.000000000)$$,
-    'the parts should be: fused score 1/61, relevance 1 (the best of the pool), importance = retention strength, recency exp(-30/30)');
+    $$VALUES (1.000000000000, 1.000000000000, 0.5::double precision, round(exp(-1.0)::numeric, 12), 1, NULL::integer, 1.000000000)$$,
+    'the parts should be: fused score 1 (the nearest), relevance 1 (the best of the pool), importance = retention strength, recency exp(-30/30) (it happened 30 days ago)');
 SELECT is(
-    (SELECT round(relevance::numeric, 12) FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
-                                                                 p_codebase => 'blend', p_touch => false)
-      WHERE id = (SELECT id FROM m WHERE name = 'b3')),
-    round(61 / 63.0, 12),
-    'relevance should be the fused score divided by the best fused score of the pool: (1/63) / (1/61)');
+    (SELECT round(relevance::numeric, 6) FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
+                                                                p_codebase => 'blend', p_touch => false)
+      WHERE id = (SELECT id FROM m WHERE name = 'b2')),
+    0.800000,
+    'relevance should be the fused score divided by the best fused score of the pool: similarity 0.8 min-max scaled over 0..1');
 SELECT is(
     (SELECT round(recency::numeric, 12) FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
                                                                p_codebase => 'blend', p_touch => false)
       WHERE id = (SELECT id FROM m WHERE name = 'b2')),
     1.000000000000,
-    'a memory accessed now should have recency 1');
+    'a memory stored now without a valid_from should have recency 1, however long ago it was last recalled');
 SELECT results_eq(
     $$SELECT id FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(), p_codebase => 'blend',
                                     p_limit => 1, p_touch => false)$$,
@@ -96,7 +97,7 @@ SELECT results_eq(
     $$SELECT relevance FROM vestige.recall(p_query => 'zebra', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
                                            p_codebase => 'tie', p_touch => false)$$,
     $$VALUES (1.0::double precision), (1.0::double precision)$$,
-    'a memory first in the text leg only and one first in the vector leg only should have the same relevance');
+    'two memories with the same words and the same vector should have the same relevance');
 SELECT results_eq(
     $$SELECT id FROM vestige.recall(p_query => 'zebra', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
                                     p_codebase => 'tie', p_touch => false)$$,
@@ -112,19 +113,42 @@ SELECT results_eq(
     $$SELECT id FROM m WHERE name = 'ty' UNION ALL SELECT id FROM m WHERE name = 'tx'$$,
     'swapping the importances should swap the order');
 RESET ROLE;
-UPDATE vestige.knowledge_nodes SET retention_strength = 0.5, last_accessed = now() WHERE id = (SELECT id FROM m WHERE name = 'tx');
-UPDATE vestige.knowledge_nodes SET retention_strength = 0.5, last_accessed = now() - interval '90 days' WHERE id = (SELECT id FROM m WHERE name = 'ty');
+UPDATE vestige.knowledge_nodes SET retention_strength = 0.5, valid_from = now() WHERE id = (SELECT id FROM m WHERE name = 'tx');
+UPDATE vestige.knowledge_nodes SET retention_strength = 0.5, valid_from = now() - interval '90 days' WHERE id = (SELECT id FROM m WHERE name = 'ty');
 SET LOCAL ROLE vestige_app;
 SELECT results_eq(
     $$SELECT id FROM vestige.recall(p_query => 'zebra', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
                                     p_codebase => 'tie', p_touch => false)$$,
     $$SELECT id FROM m WHERE name = 'tx' UNION ALL SELECT id FROM m WHERE name = 'ty'$$,
-    'with equal relevance and importance the more recently accessed memory should come first');
+    'with equal relevance and importance the memory that happened more recently should come first');
+RESET ROLE;
+-- Stale and demoted against fresh and reinforced, tx having the worse position in the fusion.
+UPDATE vestige.knowledge_nodes SET retention_strength = 0.2, valid_from = now() - interval '90 days'
+ WHERE id = (SELECT id FROM m WHERE name = 'tx' UNION ALL SELECT id FROM m WHERE name = 'ty' ORDER BY 1 LIMIT 1);
+UPDATE vestige.knowledge_nodes SET retention_strength = 1.0, valid_from = now()
+ WHERE id = (SELECT id FROM m WHERE name = 'tx' UNION ALL SELECT id FROM m WHERE name = 'ty' ORDER BY 1 DESC LIMIT 1);
+SET LOCAL ROLE vestige_app;
+SELECT results_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'zebra', p_embedding => '[0,0,1]', p_model_hash => vestige_test.model_hash(),
+                                    p_codebase => 'tie', p_touch => false)$$,
+    $$(SELECT id FROM m WHERE name IN ('tx', 'ty') ORDER BY id DESC)$$,
+    'of two equally relevant memories the fresh, reinforced one should rank above the stale, demoted one, though the fusion put it second');
+-- Importance and recency equal for all: the relevance order, exactly.
+RESET ROLE;
+UPDATE vestige.knowledge_nodes SET retention_strength = 0.7, valid_from = now() - interval '5 days'
+ WHERE id IN (SELECT id FROM m WHERE name IN ('b1', 'b2', 'b3', 'tx', 'ty'));
+SET LOCAL ROLE vestige_app;
+SELECT results_eq(
+    $$SELECT id FROM vestige.recall(p_query => 'second blend', p_embedding => '[0.5,0.5,0.7]', p_model_hash => vestige_test.model_hash(),
+                                    p_codebase => 'blend', p_touch => false)$$,
+    $$SELECT id FROM vestige.search_hybrid(p_query => 'second blend', p_embedding => '[0.5,0.5,0.7]', p_model_hash => vestige_test.model_hash(),
+                                           p_codebase => 'blend')$$,
+    'with importance and recency the same for every memory, recall should return the relevance order of search_hybrid');
 
 -- Text only, no vector.
 SELECT results_eq(
     $$SELECT id, vector_rank FROM vestige.recall(p_query => 'zebra', p_touch => false)$$,
-    $$SELECT id, NULL::integer FROM m WHERE name = 'tx'$$,
+    $$SELECT id, NULL::integer FROM m WHERE name IN ('tx', 'ty') ORDER BY id$$,
     'a text-only recall (no vector, no model hash) should work and have no vector rank');
 SELECT is_empty($$SELECT * FROM vestige.recall(p_touch => false)$$,
     'a recall with neither text nor vector should return nothing');
@@ -227,6 +251,16 @@ SELECT vestige_test.act_as(vestige_test.user('a'));
 SELECT is((SELECT count(*) FROM vestige.recall(p_query => 'kayak', p_codebase => 'vis', p_limit => 2)), 2::bigint,
     'the owner''s recall should return two memories');
 SELECT is(vestige_test.changed(), 2::bigint, 'the owner''s recall should touch exactly the two memories it returned');
+
+-- A memory of the year 1: recency ~0, no floating-point underflow.
+RESET ROLE;
+UPDATE vestige.knowledge_nodes SET valid_from = '0001-01-01 00:00:00+00' WHERE id = (SELECT id FROM m WHERE name = 'b3');
+SET LOCAL ROLE vestige_app;
+SELECT vestige_test.act_as(vestige_test.user('a'));
+SELECT is((SELECT recency < 1e-300 FROM vestige.recall(p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
+                                                       p_codebase => 'blend', p_touch => false)
+            WHERE id = (SELECT id FROM m WHERE name = 'b3')), true,
+    'a memory that happened in the year 1 should have recency ~0, not raise an underflow');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -6,7 +6,7 @@
 -- hash repeat('c', 64)) is abandoned. The operator functions run as superuser (and as
 -- vestige_owner where marked); vestige_app only calls the API.
 BEGIN;
-SELECT plan(167);
+SELECT plan(168);
 
 -- Fixtures (superuser): helpers first.
 -- The SQL type of a column, as format_type prints it (NULL when the column does not exist).
@@ -241,6 +241,16 @@ SELECT is_empty($$SELECT * FROM vestige.reembed_todo(p_after => pg_temp.m('b1'),
                 'reembed_todo after the last id should return nothing');
 SELECT is((SELECT count(*) FROM vestige.reembed_todo(p_after => NULL, p_limit => 100000)), 4::bigint,
           'reembed_todo with the largest limit should return all 4 memories');
+-- The text before each memory in its ingest batch: the source of its earliest temporal edge.
+INSERT INTO vestige.edges (source_id, target_id, edge_type, created_at) VALUES
+    (pg_temp.m('a1'), pg_temp.m('a2'), 'temporal', now() - interval '1 day'),
+    (pg_temp.m('a3'), pg_temp.m('a2'), 'temporal', now()),
+    (pg_temp.m('a2'), pg_temp.m('a3'), 'related', now());
+SELECT results_eq(
+    $$SELECT id, content_before FROM vestige.reembed_todo(p_after => NULL, p_limit => 10)$$,
+    $$VALUES (pg_temp.m('a1'), NULL::text), (pg_temp.m('a2'), 'alpha one'), (pg_temp.m('a3'), NULL), (pg_temp.m('b1'), NULL)$$,
+    'reembed_todo should give the content of the source of each memory''s earliest temporal edge, and NULL for other edges or none');
+DELETE FROM vestige.edges WHERE target_id IN (pg_temp.m('a2'), pg_temp.m('a3'));
 
 -- ---------------------------------------------------------------------------------------------
 -- reembed_apply: refusals write nothing. Stage the four new vectors first.

@@ -1,6 +1,6 @@
 -- pgTAP: vestige.search_hybrid — ranking, fallbacks, filters, visibility, errors, filtered HNSW.
 BEGIN;
-SELECT plan(45);
+SELECT plan(49);
 
 -- Fixtures (superuser): A owns the memories, B shares group G with A, C is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -39,16 +39,35 @@ SELECT is(
     'a memory matching both the text and the vector should rank first');
 SELECT is(
     (SELECT round(score::numeric, 12) FROM vestige.search_hybrid(p_query => 'postgres vector search', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash()) LIMIT 1),
-    round(2.0 / 61, 12),
-    'the fused score of a memory ranked first in both legs should be 1/61 + 1/61 (RRF, k = 60)');
+    1.000000000000,
+    'a memory best in both legs should score 0.6 x 1 + 0.4 x 1 = 1');
 SELECT results_eq(
     $$SELECT fts_rank, vector_rank FROM vestige.search_hybrid(p_query => 'postgres vector search', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash()) LIMIT 1$$,
     $$VALUES (1, 1)$$,
     'ranks should be 1-based in each leg');
 SELECT is(
-    (SELECT round(score::numeric, 12) FROM vestige.search_hybrid(p_query => 'postgres vector search', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash(), p_rrf_k => 10) LIMIT 1),
-    round(2.0 / 11, 12),
-    'p_rrf_k should change the RRF constant');
+    (SELECT max(abs(f.score - (0.6 * coalesce(f.fts_score / f.best_text, 0)
+                               + 0.4 * (f.vector_similarity - f.low) / (f.high - f.low))))
+       FROM (SELECT h.*, max(h.fts_score) OVER () AS best_text,
+                    min(h.vector_similarity) OVER () AS low, max(h.vector_similarity) OVER () AS high
+               FROM vestige.search_hybrid(p_query => 'postgres kayak search', p_embedding => '[1,0.1,0]',
+                                          p_model_hash => vestige_test.model_hash(), p_limit => 1000) AS h) AS f) < 1e-6,
+    true,
+    'every score should be 0.6 x ts_rank / the best ts_rank + 0.4 x the similarity min-max scaled over the candidates');
+SELECT results_eq(
+    $$SELECT id FROM vestige.search_hybrid(p_query => 'postgres kayak search', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash(), p_text_weight => 1, p_limit => 3)$$,
+    $$SELECT id FROM vestige.search_fts(p_query => 'postgres kayak search', p_limit => 3)$$,
+    'p_text_weight 1 should rank by the words alone');
+SELECT results_eq(
+    $$SELECT id FROM vestige.search_hybrid(p_query => 'postgres kayak search', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash(), p_text_weight => 0, p_limit => 3)$$,
+    $$SELECT id FROM vestige.search_vector(p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash(), p_limit => 3)$$,
+    'p_text_weight 0 should rank by the meaning alone');
+SELECT throws_ok(
+    $$SELECT * FROM vestige.search_hybrid(p_query => 'postgres', p_text_weight => 1.5)$$,
+    'VS006', 'invalid text weight 1.5: must be between 0 and 1', 'a text weight above 1 should raise VS006');
+SELECT throws_ok(
+    $$SELECT * FROM vestige.search_hybrid(p_query => 'postgres', p_text_weight => NULL)$$,
+    'VS006', 'invalid text weight NULL: must be between 0 and 1', 'a NULL text weight should raise VS006');
 SELECT ok(
     (SELECT bool_and(h.score > s.score)
        FROM vestige.search_hybrid(p_query => 'postgres vector search', p_embedding => '[1,0.1,0]', p_model_hash => vestige_test.model_hash()) AS h,

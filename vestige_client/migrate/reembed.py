@@ -26,14 +26,14 @@ from psycopg.rows import class_row
 
 from vestige_client import db, local_postgres, sql
 from vestige_client.config import Settings
-from vestige_client.embed import Embedder, EmbeddingSettings, Vector, resolve_embedder
+from vestige_client.embed import Embedder, EmbeddingSettings, Vector, embedded_text, resolve_embedder
 from vestige_client.errors import InvalidInput, LocksHeld, ModelMismatch, SwitchConflict
 from vestige_client.migrate import take_migrate_lock
 from vestige_client.models import ReembedStatus
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Loader = Callable[[], Embedder]
-Todo = tuple[uuid.UUID, str, str]  # id, content, md5 of the content
+Todo = tuple[uuid.UUID, str, str, str | None]  # id, content, its md5, the text before it in its batch
 T = TypeVar("T")
 
 SAMPLE = 256  # memories a dry run embeds to measure the rate
@@ -201,7 +201,7 @@ def _fill(
         while rows := _todo(conn, after, batch_size):
             after = rows[-1][0]
             embedder = load()
-            staged = _staged(rows, embedder.embed_documents([content for _, content, _ in rows]))
+            staged = _staged(rows, embedder.embed_documents(_texts(rows)))
             if in_flight is not None:
                 in_flight.result()
             in_flight = pool.submit(_apply, writer, embedder.hash, staged)
@@ -245,7 +245,7 @@ def _switch(
             raise _TooMany
         if rows:
             embedder = load()
-            _apply(conn, embedder.hash, _staged(rows, embedder.embed_documents([c for _, c, _ in rows])))
+            _apply(conn, embedder.hash, _staged(rows, embedder.embed_documents(_texts(rows))))
         conn.execute(sql.REEMBED_SWITCH, {"hash": hash})
         return len(rows)
 
@@ -277,7 +277,7 @@ def _dry_run(
     todo = (status.pending_missing or 0) if resuming else status.memories
     rows = _todo(conn, None, SAMPLE)
     clock = time.perf_counter()
-    embedder.embed_documents([content for _, content, _ in rows])
+    embedder.embed_documents(_texts(rows))
     elapsed = time.perf_counter() - clock
     report.outcome = "dry-run"
     report.memories = status.memories
@@ -361,8 +361,13 @@ def _todo(conn: psycopg.Connection[Any], after: uuid.UUID | None, limit: int) ->
     return conn.execute(sql.REEMBED_TODO, {"after": after, "limit": limit}).fetchall()
 
 
+def _texts(rows: Sequence[Todo]) -> list[str]:
+    """What each memory's vector embeds: its text, with the one before it in its ingest batch."""
+    return [embedded_text(content, before) for _, content, _, before in rows]
+
+
 def _staged(rows: Sequence[Todo], vectors: Sequence[Vector]) -> list[tuple[uuid.UUID, str, Vector]]:
-    return [(id, md5, vector) for (id, _, md5), vector in zip(rows, vectors, strict=True)]
+    return [(id, md5, vector) for (id, _, md5, _), vector in zip(rows, vectors, strict=True)]
 
 
 def _apply(conn: psycopg.Connection[Any], hash: str, staged: Sequence[tuple[Any, ...]]) -> int:

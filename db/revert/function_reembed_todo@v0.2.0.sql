@@ -1,0 +1,5 @@
+-- Revert vestige:function_reembed_todo
+
+BEGIN;
+DROP FUNCTION vestige.reembed_todo(uuid, integer);
+COMMIT;
