@@ -22,8 +22,7 @@ from typing import Any
 import httpx2
 import psycopg
 import pytest
-from psycopg import sql
-from test_serve import Server, free_port, new_key, start, stop, wait_until
+from test_serve import Server, free_port, new_key, start, stop, team_database, wait_until
 
 from vestige_client import config
 from vestige_client.errors import ConfigError
@@ -35,25 +34,8 @@ CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 @pytest.fixture(scope="module")
 def dash_db(server_conninfo: str, template_db: str) -> Iterator[str]:
-    name = f"vestige_dash_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_conninfo, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template_db)
-            )
-        )
-    conninfo = psycopg.conninfo.make_conninfo(server_conninfo, dbname=name)
-    with psycopg.connect(conninfo) as conn:
-        alice = conn.execute("SELECT vestige.create_user(p_handle => 'alice')").fetchone()
-        bob = conn.execute("SELECT vestige.create_user(p_handle => 'bob')").fetchone()
-        assert alice is not None and bob is not None
-        conn.execute("SELECT set_config('vestige.user_id', %s, true)", [str(alice[0])])
-        team = conn.execute("SELECT vestige.create_group(p_name => 'team')").fetchone()
-        assert team is not None
-        conn.execute("SELECT vestige.add_group_member(p_group_id => %s, p_user_id => %s)", [team[0], bob[0]])
-    yield conninfo
-    with psycopg.connect(server_conninfo, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with team_database(server_conninfo, template_db) as conninfo:
+        yield conninfo
 
 
 @pytest.fixture(scope="module")

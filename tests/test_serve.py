@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,8 +113,12 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="module")
-def serve_db(server_conninfo: str, template_db: str) -> Iterator[str]:
+@contextmanager
+def team_database(
+    server_conninfo: str, template_db: str, users: Sequence[str] = ("alice", "bob")
+) -> Iterator[str]:
+    """A database cloned from the template with these users; the first creates group "team" and adds
+    the second. Dropped at the end."""
     name = f"vestige_serve_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server_conninfo, autocommit=True) as admin:
         admin.execute(
@@ -124,17 +128,26 @@ def serve_db(server_conninfo: str, template_db: str) -> Iterator[str]:
         )
     conninfo = psycopg.conninfo.make_conninfo(server_conninfo, dbname=name)
     with psycopg.connect(conninfo) as conn:
-        alice = conn.execute("SELECT vestige.create_user(p_handle => 'alice')").fetchone()
-        bob = conn.execute("SELECT vestige.create_user(p_handle => 'bob')").fetchone()
-        conn.execute("SELECT vestige.create_user(p_handle => 'carol')")
-        assert alice is not None and bob is not None
-        conn.execute("SELECT set_config('vestige.user_id', %s, true)", [str(alice[0])])
+        ids = []
+        for handle in users:
+            row = conn.execute("SELECT vestige.create_user(p_handle => %s)", [handle]).fetchone()
+            assert row is not None
+            ids.append(row[0])
+        conn.execute("SELECT set_config('vestige.user_id', %s, true)", [str(ids[0])])
         team = conn.execute("SELECT vestige.create_group(p_name => 'team')").fetchone()
         assert team is not None
-        conn.execute("SELECT vestige.add_group_member(p_group_id => %s, p_user_id => %s)", [team[0], bob[0]])
-    yield conninfo
-    with psycopg.connect(server_conninfo, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute("SELECT vestige.add_group_member(p_group_id => %s, p_user_id => %s)", [team[0], ids[1]])
+    try:
+        yield conninfo
+    finally:
+        with psycopg.connect(server_conninfo, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def serve_db(server_conninfo: str, template_db: str) -> Iterator[str]:
+    with team_database(server_conninfo, template_db, ("alice", "bob", "carol")) as conninfo:
+        yield conninfo
 
 
 @pytest.fixture(scope="module")
