@@ -122,9 +122,10 @@ def replica_client(pair: Pair, tmp_path: Path, max_lag: str = "60") -> Client:
 
 
 def caught_up(pair: Pair) -> None:
-    """Wait until the replica has replayed everything the primary has written so far."""
+    """Wait until the replica has replayed everything the primary has written so far (inserted into
+    the WAL, not only flushed: a search's touch commits without waiting for the disk)."""
     with psycopg.connect(pair.primary, autocommit=True) as primary:
-        row = primary.execute("SELECT pg_current_wal_flush_lsn()::text").fetchone()
+        row = primary.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
     assert row is not None
     with psycopg.connect(pair.replica, autocommit=True) as replica:
         poll(

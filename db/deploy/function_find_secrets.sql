@@ -39,6 +39,10 @@ DECLARE
     -- A reference in code, not a value: os.environ, settings.DB_PASSWORD, self.token.
     c_reference   CONSTANT text := '^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$';
     c_min_entropy CONSTANT double precision := 3.0;  -- bits per character of an assigned value
+    -- What every rule's match contains, any case: one scan that most texts (prose) fail, so the
+    -- rules run only on a text that may hold a secret (2.5x less work per dialogue turn, 7x less
+    -- for 1 MiB of text: bench/README.md; pgTAP checks every kind's samples still pass through).
+    c_may_hold CONSTANT text := 'private key|akia|asia|abia|acca|agpa|aida|aroa|anpa|anva|apka|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack\.com|_live_|aiza|sk-|eyj|://|passw|pwd|secret|token|api_?key|access_?key|private_?key';
     v_start integer;
     v_at    integer;
     v_end   integer;
@@ -47,6 +51,9 @@ DECLARE
     v_found int4range[] := '{}';
     v_kinds text[] := '{}';
 BEGIN
+    IF p_text !~* c_may_hold THEN
+        RETURN;
+    END IF;
     FOR i IN 1 .. array_length(c_rules, 1) LOOP
         v_start := 1;
         LOOP
