@@ -36,11 +36,12 @@ LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 pytest_plugins = ["reliability.figures"]
 # The files that take longest, run first: with one file per worker (--dist loadfile) a long file
 # handed out last would keep one worker busy while the others idle.
-SLOW_FIRST = [  # longest first (measured per file, 2026-12-07), so the two workers end together
-    "test_runbook.py", "test_fuzz_mcp.py", "test_migrate_reembed.py", "test_secrets.py", "test_deploy.py",
-    "test_mcp.py", "test_replicas.py", "test_cli.py", "test_kill.py", "test_serve.py", "test_identity.py",
-    "test_dashboard_browser.py", "test_dashboard.py", "test_concurrency.py", "test_cli_edges.py",
-    "test_database_down.py", "test_local_postgres.py",
+SLOW_FIRST = [  # longest first (measured per file, 2026-12-07 12:20), so the two workers end together
+    "test_deploy.py", "test_migrate_reembed.py", "test_fuzz_mcp.py", "test_runbook.py", "test_secrets.py",
+    "test_onnx_embed.py", "test_mcp.py", "test_local_postgres.py", "test_serve.py", "test_migrate_copy.py",
+    "test_database_down.py", "test_identity.py", "test_client.py", "test_cli_edges.py", "test_cli.py",
+    "test_dashboard.py", "test_dashboard_browser.py", "test_replicas.py", "test_kill.py",
+    "test_concurrency.py",
 ]  # fmt: skip
 
 
