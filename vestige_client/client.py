@@ -722,9 +722,12 @@ class Client:
         """
         if not keys.looks_like_key(key):
             raise Unauthenticated("not an API key: a key is vst_ followed by 43 letters, digits, - and _")
+        return self._caller(sql.AUTHENTICATE, {"key_hash": keys.key_hash(key)})
+
+    def _caller(self, query: LiteralString, params: dict[str, Any]) -> Caller:
+        """A key's caller, on the primary as the service login (authenticating notes the key's use)."""
         with self._db.transaction(None) as conn:
-            cursor = conn.cursor(row_factory=class_row(Caller))
-            caller = cursor.execute(sql.AUTHENTICATE, {"key_hash": keys.key_hash(key)}).fetchone()
+            caller = conn.cursor(row_factory=class_row(Caller)).execute(query, params).fetchone()
         assert caller is not None
         return caller
 
@@ -749,11 +752,7 @@ class Client:
 
     def authenticate_key_id(self, key_id: uuid.UUID) -> Caller:
         """The caller of the API key with this id: Unauthenticated (VS016) if unknown, revoked or expired."""
-        with self._db.transaction(None) as conn:
-            cursor = conn.cursor(row_factory=class_row(Caller))
-            caller = cursor.execute(sql.AUTHENTICATE_KEY_ID, {"key_id": key_id}).fetchone()
-        assert caller is not None
-        return caller
+        return self._caller(sql.AUTHENTICATE_KEY_ID, {"key_id": key_id})
 
     def memory_reviews(self, memory_id: uuid.UUID, limit: int = 100) -> list[ReviewEvent]:
         """The reviews of a visible memory, newest first."""

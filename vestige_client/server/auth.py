@@ -30,12 +30,13 @@ from urllib.parse import urlencode
 
 import anyio
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vestige_client.client import Client
 from vestige_client.config import Settings
-from vestige_client.errors import Unauthenticated, VestigeError
+from vestige_client.errors import ReadOnlyKey, Unauthenticated, VestigeError
 from vestige_client.models import Caller
 from vestige_client.server.dashboard.session import Session, SessionSigner, cookie_of
 from vestige_client.server.problems import error_problem, problem
@@ -71,6 +72,19 @@ def identity_of(scope: Scope) -> Identity:
     """The Identity the Gate gave this request."""
     identity: Identity = scope["state"][IDENTITY]
     return identity
+
+
+def reader(request: Request) -> Client:
+    """The client of the request's caller (REST and dashboard)."""
+    return identity_of(request.scope).client
+
+
+def writer(request: Request) -> Client:
+    """The client of the request's caller, who must hold a key with the write scope (ReadOnlyKey)."""
+    identity = identity_of(request.scope)
+    if identity.read_only:
+        raise ReadOnlyKey()
+    return identity.client
 
 
 def session_of(scope: Scope) -> Session | None:

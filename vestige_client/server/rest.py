@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from vestige_client import tools
 from vestige_client.client import Client
-from vestige_client.errors import InvalidInput, ReadOnlyKey
+from vestige_client.errors import InvalidInput
 from vestige_client.models import ApiKey, Listed, Memory, Review, Stats, jsonable
 from vestige_client.server import problems
-from vestige_client.server.auth import identity_of
+from vestige_client.server.auth import reader, writer
 from vestige_client.tool_arguments import describe
 
 # Documented in the OpenAPI document only: the Gate has authenticated the request already.
@@ -36,19 +36,6 @@ router = APIRouter(
     dependencies=[Security(_bearer), Security(_api_key)],
     responses=problems.schema([401, 403, 404, 413, 422, 429, 503, 504]),
 )
-
-
-def reader(request: Request) -> Client:
-    """The client of the request's caller."""
-    return identity_of(request.scope).client
-
-
-def writer(request: Request) -> Client:
-    """The client of the request's caller, who must hold a key with the write scope."""
-    identity = identity_of(request.scope)
-    if identity.read_only:
-        raise ReadOnlyKey()
-    return identity.client
 
 
 Reader = Annotated[Client, Depends(reader)]

@@ -33,18 +33,17 @@ from vestige_client.errors import (
     CsrfRefused,
     InvalidInput,
     NotFound,
-    ReadOnlyKey,
     Unauthenticated,
     VestigeError,
 )
 from vestige_client.models import Memory, RecallHit, jsonable
 from vestige_client.server import problems
-from vestige_client.server.auth import IDENTITY, SIGN_IN, identity_of, session_of
+from vestige_client.server.auth import IDENTITY, SIGN_IN, reader, session_of, writer
 from vestige_client.server.dashboard import charts
 from vestige_client.server.dashboard.session import CSRF_FIELD, SessionSigner
 
 HERE = Path(__file__).resolve().parent
-STATIC = HERE / "static"
+STATIC_FILES = {p.name: p for p in (HERE / "static").iterdir() if p.is_file()}  # served by name only
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"),
     autoescape=True,
@@ -168,19 +167,6 @@ def safe_next(target: str | None) -> str:
 # --- forms ----------------------------------------------------------------------------------
 
 
-def reader(request: Request) -> Client:
-    """The client of the request's caller."""
-    return identity_of(request.scope).client
-
-
-def writer(request: Request) -> Client:
-    """The client of the request's caller, whose key may write (ReadOnlyKey otherwise)."""
-    identity = identity_of(request.scope)
-    if identity.read_only:
-        raise ReadOnlyKey()
-    return identity.client
-
-
 def check_csrf(request: Request, form: FormData) -> None:
     """The form's token must be its session's (CsrfRefused otherwise)."""
     if not dashboard_of(request).sessions.csrf_ok(session_of(request.scope), form.get(CSRF_FIELD)):
@@ -256,7 +242,7 @@ def favicon() -> Response:
 @router.get("/static/{name}")
 def static(name: str) -> Response:
     """The style sheet (only the files in static/, by name)."""
-    files = {p.name: p for p in STATIC.iterdir() if p.is_file()}
+    files = STATIC_FILES
     if name not in files:
         return Response("not found", status_code=404, headers=SECURITY_HEADERS, media_type="text/plain")
     media = mimetypes.guess_type(name)[0] or "application/octet-stream"
