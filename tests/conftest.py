@@ -16,7 +16,6 @@ only clones (databases are named by uuid). Without xdist the session does both i
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -28,8 +27,8 @@ import pytest
 from psycopg import sql
 
 from vestige_client import local_postgres
+from vestige_client.deployer.deploy import bundled_plan, default_committer, deploy
 
-REPO = Path(__file__).resolve().parent.parent
 LOCAL_USER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 # The reliability suite's `reliability:` summary: a plugin, since the xdist controller loads no
 # conftest below tests/ (tests/reliability/figures.py says more).
@@ -81,13 +80,18 @@ def _admin(conninfo: str, statement: sql.Composed) -> None:
 
 @contextmanager
 def _template(server: str) -> Iterator[str]:
-    """A database with the whole Sqitch plan deployed, to clone (dropped at the end)."""
+    """A database with the whole Sqitch plan deployed, to clone (dropped at the end).
+
+    Deployed by the Python deployer, the one the embedded default runs, in a second where `sqitch
+    deploy` takes ten: tests/test_deploy.py proves both write the same registry and schema, and
+    scripts/test runs the Sqitch round trip itself.
+    """
     name = f"vestige_template_{os.getpid()}"
     _admin(server, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
     _admin(server, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        target = local_postgres.sqitch_target(_with_dbname(server, name))
-        subprocess.run(["sqitch", "deploy", "--quiet", target], cwd=REPO, check=True)
+        committer, email = default_committer()
+        deploy(_with_dbname(server, name), bundled_plan(), committer_name=committer, committer_email=email)
         yield name
     finally:
         _admin(server, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -31,7 +31,7 @@ def _texts(count: int) -> list[str]:
     return [*texts, "", "x", "word " * 400, "émigré naïve café — 東京 🙂"]  # empty, one token, > 256 tokens
 
 
-@pytest.mark.parametrize(("spec", "count"), [(DEFAULT_MODEL, 300), (f"{DEFAULT_MODEL}@128", 40)])
+@pytest.mark.parametrize(("spec", "count"), [(DEFAULT_MODEL, 120), (f"{DEFAULT_MODEL}@128", 40)])
 def test_the_onnx_embedder_gives_the_sentence_transformers_vectors_and_hash(spec: str, count: int) -> None:
     onnx, reference = resolve_embedder(spec), resolve_embedder(spec, TORCH_PATH)
     assert isinstance(onnx, OnnxEmbedder) and not isinstance(reference, OnnxEmbedder)

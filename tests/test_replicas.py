@@ -123,9 +123,15 @@ def replica_client(pair: Pair, tmp_path: Path, max_lag: str = "60") -> Client:
 
 def caught_up(pair: Pair) -> None:
     """Wait until the replica has replayed everything the primary has written so far (inserted into
-    the WAL, not only flushed: a search's touch commits without waiting for the disk)."""
+    the WAL, not only flushed: a search's touch commits without waiting for the disk).
+
+    A quiet primary's WAL writer flushes (so sends) only up to the last commit and whole pages:
+    records inserted after it would wait for other traffic. A transaction with an id, committed
+    here synchronously, flushes the WAL through its commit record, past the position read.
+    """
     with psycopg.connect(pair.primary, autocommit=True) as primary:
         row = primary.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
+        primary.execute("SELECT pg_current_xact_id()")
     assert row is not None
     with psycopg.connect(pair.replica, autocommit=True) as replica:
         poll(
