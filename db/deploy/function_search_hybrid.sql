@@ -1,5 +1,6 @@
 -- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
--- each statement is planned once per session; the legs' scores fused, not their ranks)
+-- each statement is planned once per session; the legs' scores fused, not their ranks; an arm
+-- that is most of the table walks the HNSW graph)
 -- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind), each cut at
 -- p_depth candidates; every candidate of either leg is scored in both (its ts_rank and its
 -- cosine similarity), and the score is the convex blend p_text_weight x ts_rank / the best
@@ -81,11 +82,18 @@ DECLARE
     v_language  regconfig;
     v_and       tsquery;
     v_or        tsquery;
-    -- A visibility arm with fewer rows than this is searched exactly (its index, then a sort by
-    -- distance): faster than walking the HNSW graph past the rows the caller cannot see, and
-    -- exact. The planner does not pick that on its own: pgvector's cost model underrates how far
-    -- a filtered HNSW scan walks (bench/README.md: 1% visible at 100k, 14 ms HNSW vs 1.4 ms exact).
-    c_exact_below CONSTANT integer := 2000;
+    -- A visibility arm with fewer rows than this, and less than half of the table, is searched
+    -- exactly (its index, then a sort by distance): faster than walking the HNSW graph past the
+    -- rows the caller cannot see, and exact. The planner does not pick that on its own:
+    -- pgvector's cost model underrates how far a filtered HNSW scan walks (bench/README.md: 1%
+    -- visible at 100k, 14 ms HNSW vs 1.4 ms exact). A walk costs about ef_search / the arm's
+    -- share of the table, so an arm that is most of the table walks in less time than it takes
+    -- to compute each of its rows' distances (1k memories, all visible: 2.2 ms exact, 1.45 HNSW).
+    -- Below c_exact_always rows an arm is searched exactly whatever its share: it costs less than
+    -- half a millisecond, and the results are exact.
+    c_exact_below  CONSTANT integer := 2000;
+    c_exact_always CONSTANT integer := 500;
+    v_exact_cap    integer;
     v_exact_own    boolean;
     v_exact_public boolean;
     v_exact_group  boolean;
@@ -115,20 +123,27 @@ BEGIN
     IF p_embedding IS NOT NULL THEN
         PERFORM vestige.check_embedding(p_embedding, p_model_hash);
         PERFORM set_config('hnsw.ef_search', greatest(v_depth, 100)::text, true);
-        -- How many rows each visibility arm holds, counted up to the threshold from the owner
-        -- and visibility indexes (index scans that stop at the LIMIT). Planned for this caller:
-        -- a plan for any caller reads the group index whole for a caller in a large group.
+        -- An arm is searched exactly when it holds fewer rows than this cap: c_exact_always,
+        -- else the lesser of c_exact_below and half the table's rows as of the last ANALYZE
+        -- (before the first one, reltuples is -1: unknown, so c_exact_below).
+        SELECT least(c_exact_below, greatest(c_exact_always, ceil(c.reltuples / 2)))::integer INTO v_exact_cap
+          FROM (SELECT CASE WHEN c.reltuples < 0 THEN 'Infinity' ELSE c.reltuples END AS reltuples
+                  FROM pg_catalog.pg_class AS c
+                 WHERE c.oid = 'vestige.knowledge_nodes'::regclass) AS c;
+        -- How many rows each visibility arm holds, counted up to the cap from the owner and
+        -- visibility indexes (index scans that stop at the LIMIT). Planned for this caller: a
+        -- plan for any caller reads the group index whole for a caller in a large group.
         PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
         SELECT (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.owner_user_id = v_user
-                                       LIMIT c_exact_below) AS s) < c_exact_below,
+                                       LIMIT v_exact_cap) AS s) < v_exact_cap,
                (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.visibility = 'public' AND n.owner_user_id <> v_user
-                                       LIMIT c_exact_below) AS s) < c_exact_below,
+                                       LIMIT v_exact_cap) AS s) < v_exact_cap,
                (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.visibility = 'group' AND n.shared_with_groups && v_groups
                                          AND n.owner_user_id <> v_user
-                                       LIMIT c_exact_below) AS s) < c_exact_below
+                                       LIMIT v_exact_cap) AS s) < v_exact_cap
           INTO v_exact_own, v_exact_public, v_exact_group;
         PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
 
@@ -138,8 +153,9 @@ BEGIN
         -- others; pgTAP checks that together they are exactly is_visible). Each arm is one of two
         -- statements: exact (each row's distance computed once, behind OFFSET 0, then sorted by
         -- the distance + 0, which no index provides, so its rows are read through the owner,
-        -- visibility or group index) when it holds fewer than c_exact_below rows; else a walk of the HNSW index, with iterative scans so the
-        -- filters never starve it, run with sorting off so that no plan sorts a large kind.
+        -- visibility or group index) when it holds fewer rows than v_exact_cap; else a walk of
+        -- the HNSW index, with iterative scans so the filters never starve it, run with sorting
+        -- off so that no plan sorts a large kind.
         IF v_exact_own THEN
             SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
               FROM (SELECT d.id, d.distance
@@ -320,7 +336,7 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
-'Search the memories visible to the caller by words and meaning, the two legs'' scores fused: each leg gives at most max(p_depth, p_limit) candidates (default depth 10), every candidate of either leg is scored in both (ts_rank under the text leg''s query, 0 when it does not match; cosine similarity), and score = p_text_weight x ts_rank / the best ts_rank among the candidates + (1 - p_text_weight) x (similarity - the lowest) / (the highest - the lowest) among the candidates (1 when all are equally near); default weight 0.6, chosen on LoCoMo''s dev split; with only a query or only a vector, score is that leg''s part alone. Ties by the better of the two ranks, then id. The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it (exact below 2000 rows of a visibility kind). A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score (0..1), fts rank (NULL outside the text leg''s candidates) and ts_rank (NULL without a query), vector rank (NULL outside the vector leg''s) and cosine similarity (NULL without a vector, or for a memory without one), read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), text weight outside 0-1, vector checks VS002/VS003/VS004/VS007.';
+'Search the memories visible to the caller by words and meaning, the two legs'' scores fused: each leg gives at most max(p_depth, p_limit) candidates (default depth 10), every candidate of either leg is scored in both (ts_rank under the text leg''s query, 0 when it does not match; cosine similarity), and score = p_text_weight x ts_rank / the best ts_rank among the candidates + (1 - p_text_weight) x (similarity - the lowest) / (the highest - the lowest) among the candidates (1 when all are equally near); default weight 0.6, chosen on LoCoMo''s dev split; with only a query or only a vector, score is that leg''s part alone. Ties by the better of the two ranks, then id. The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it (exact for a visibility kind of fewer than 500 rows, or fewer than 2000 that are less than half of the table). A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score (0..1), fts rank (NULL outside the text leg''s candidates) and ts_rank (NULL without a query), vector rank (NULL outside the vector leg''s) and cosine similarity (NULL without a vector, or for a memory without one), read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), text weight outside 0-1, vector checks VS002/VS003/VS004/VS007.';
 
 GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
 

@@ -1,6 +1,6 @@
 -- pgTAP: vestige.search_hybrid — ranking, fallbacks, filters, visibility, errors, filtered HNSW.
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 
 -- Fixtures (superuser): A owns the memories, B shares group G with A, C is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -255,6 +255,31 @@ SELECT set_eq($$SELECT id FROM filtered WHERE arm = 'c again'$$, $$SELECT id FRO
               'a search after another caller''s HNSW walk in the same session should still be exactly the 10 nearest visible rows');
 SELECT ok((SELECT a.owner_idx > b.owner_idx AND a.hnsw = b.hnsw FROM scans AS a, scans AS b WHERE a.arm = 'c again after' AND b.arm = 'c again before'),
           'and should still read the owner index, not the HNSW graph (no plan is shared between the paths)');
+
+-- An arm of fewer than 2,000 rows that is most of the table walks the HNSW graph: the walk then
+-- passes few rows the caller cannot see, and costs less than every row's distance. C now owns
+-- 1,050 of about 1,060 rows.
+RESET ROLE;
+DELETE FROM vestige.knowledge_nodes WHERE content LIKE 'filler %' AND owner_user_id = vestige_test.user('b');
+INSERT INTO vestige.knowledge_nodes (content, owner_user_id, embedding)
+SELECT 'more filler ' || i, vestige_test.user('c'),
+       ('[' || sin(i) || ',' || cos(i) || ',' || (i % 5) / 5.0 || ']')::public.vector
+  FROM generate_series(1, 1000) AS i;
+ANALYZE vestige.knowledge_nodes;
+CREATE TEMP TABLE exact_c_most ON COMMIT DROP AS
+SELECT n.id FROM vestige.knowledge_nodes AS n
+ WHERE n.owner_user_id = vestige_test.user('c') OR n.visibility = 'public'
+ ORDER BY (n.embedding <=> '[1,0.2,0.3]') + 0 LIMIT 10;
+GRANT SELECT ON exact_c_most TO vestige_app;
+SET LOCAL ROLE vestige_app;
+SELECT vestige_test.act_as(vestige_test.user('c'));
+SELECT pg_temp.count_scans('c most before');
+INSERT INTO filtered SELECT 'c most', id FROM vestige.search_vector(p_embedding => '[1,0.2,0.3]', p_model_hash => vestige_test.model_hash(), p_limit => 10);
+SELECT pg_temp.count_scans('c most after');
+SELECT ok((SELECT a.hnsw > b.hnsw FROM scans AS a, scans AS b WHERE a.arm = 'c most after' AND b.arm = 'c most before'),
+          'a caller who owns most of a table of 1,060 rows should walk the HNSW graph');
+SELECT set_eq($$SELECT id FROM filtered WHERE arm = 'c most'$$, $$SELECT id FROM exact_c_most$$,
+              'and get the 10 nearest visible rows');
 
 SELECT * FROM finish();
 ROLLBACK;
