@@ -135,7 +135,7 @@ def main() -> None:
                 versions = common.server_versions(conn)
             run(args, primary, replica, home, rng, seeded, versions)
     finally:
-        local_postgres.stop(replica_dir)
+        local_postgres.drop_replica(primary_server, replica_dir)
         shutil.rmtree(root, ignore_errors=True)
 
 

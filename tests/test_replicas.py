@@ -1,8 +1,8 @@
 """Read replicas on a real streaming replica of the embedded test server.
 
-One replica per module, made with the wheel's own `pg_basebackup -R` into a directory under /tmp
-and started on the unix socket in that directory, on a database cloned from the template. What
-proves that a read went to the replica is pausing its replay (pg_wal_replay_pause): a memory the
+One replica per module, made with the wheel's own `pg_basebackup -R` (through a replication slot,
+dropped at the end) into a directory under /tmp and started on the unix socket in that directory,
+on a database cloned from the template. What proves that a read went to the replica is pausing its replay (pg_wal_replay_pause): a memory the
 primary took meanwhile is missing from the read. Texts use a rare word each (osprey, heron, ...)
 so the tests do not see each other's memories. Every server a test starts is stopped.
 """
@@ -86,10 +86,13 @@ def pair(server_conninfo: str, template_db: str) -> Iterator[Pair]:
         replica = local_postgres.start(replica_dir)
         yield Pair(primary.conninfo(name), replica.conninfo(name), replica_dir)
     finally:
-        local_postgres.stop(replica_dir)
+        local_postgres.drop_replica(primary, replica_dir)
         shutil.rmtree(root, ignore_errors=True)
         with psycopg.connect(server_conninfo, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            slots = admin.execute("SELECT slot_name FROM pg_replication_slots").fetchall()
+        # A slot left behind would keep the test server's WAL from now on.
+        assert (local_postgres.replica_slot(replica_dir),) not in slots
 
 
 def settings_for(primary: str, tmp_path: Path, *replicas: str, **env: str) -> config.Settings:
@@ -200,6 +203,10 @@ def test_reads_go_to_the_replica_and_find_what_it_has_replayed(
 ) -> None:
     first = writer.insert_memory(NewMemory("The osprey cluster restarts every Sunday at 04:00"))
     caught_up(pair)
+    with psycopg.connect(pair.primary, autocommit=True) as primary:
+        slot = local_postgres.replica_slot(pair.replica_dir)
+        streaming = primary.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s", [slot])
+        assert streaming.fetchall() == [(True,)], "the replica streams through its own slot"
     with replica_client(pair, tmp_path) as reader:
         assert states(reader) == ["ok"]
         assert ids(reader.search_fts("osprey cluster")) == [first], (

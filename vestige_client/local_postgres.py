@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import hashlib
 import importlib.util
 import os
 import pwd
@@ -400,9 +401,21 @@ def status(data_dir: Path) -> LocalServerStatus:
     )
 
 
+def replica_slot(data_dir: Path) -> str:
+    """The name of the replication slot `replicate` makes on the primary for the replica in `data_dir`."""
+    path = str(data_dir.expanduser().resolve())
+    return f"vestige_replica_{hashlib.sha256(path.encode()).hexdigest()[:16]}"
+
+
 def replicate(primary: LocalServer, data_dir: Path, *, timeout: float = 300) -> None:
     """Make `data_dir` (new or empty) a streaming replica of `primary` with `pg_basebackup -R`;
-    `start(data_dir)` then runs it as a hot standby on the socket in its own directory."""
+    `start(data_dir)` then runs it as a hot standby on the socket in its own directory.
+
+    The replica streams through a replication slot on the primary (`replica_slot`): without one,
+    a primary that writes much recycles WAL the replica has not received yet, and the replica
+    waits for it forever. `drop_replica` stops the replica and drops the slot, which otherwise
+    keeps the primary's WAL from then on.
+    """
     data_dir = data_dir.expanduser().resolve()
     user = _server_user()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -410,11 +423,31 @@ def replicate(primary: LocalServer, data_dir: Path, *, timeout: float = 300) -> 
         os.chown(data_dir, user.pw_uid, user.pw_gid)
         _allow_traverse(data_dir.parent)
     cmd = [str(bin_path("pg_basebackup")), "--pgdata", str(data_dir), "--write-recovery-conf"]
-    cmd += ["--checkpoint=fast", "--wal-method=stream", "--host", str(primary.socket_dir)]
+    cmd += ["--checkpoint=fast", "--wal-method=stream", "--create-slot", "--slot", replica_slot(data_dir)]
+    cmd += ["--host", str(primary.socket_dir)]
     _run([*cmd, "--port", str(primary.port), "--username", SUPERUSER], user, timeout)
     # The copy holds the primary's socket lock file and log (its socket directory is its data directory).
     for name in (f".s.PGSQL.{PORT}.lock", "log", "log.1"):
         (data_dir / name).unlink(missing_ok=True)
+
+
+def drop_replica(primary: LocalServer, data_dir: Path, *, timeout: float = 30) -> None:
+    """Stop the replica in `data_dir` (if it runs) and drop its slot on `primary` (if it is there).
+
+    The slot stays active until the primary's WAL sender notices the replica is gone: the drop is
+    tried again until then.
+    """
+    stop(data_dir)
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(primary.conninfo(), autocommit=True) as conn:
+        while True:
+            try:
+                conn.execute(queries.DROP_REPLICATION_SLOT, {"name": replica_slot(data_dir)})
+                return
+            except errors.ObjectInUse:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
 
 def ensure_database(server: LocalServer, dbname: str) -> bool:

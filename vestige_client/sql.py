@@ -36,6 +36,11 @@ PGVECTOR_AVAILABLE: LiteralString = "SELECT 1 FROM pg_catalog.pg_available_exten
 # The embedded server's database (names are composed as identifiers, never as text).
 DATABASE_EXISTS: LiteralString = "SELECT 1 FROM pg_catalog.pg_database WHERE datname = %(name)s"
 CREATE_DATABASE = SQL("CREATE DATABASE {}")
+# A replica's slot (vestige_client.local_postgres.drop_replica), when there is one.
+DROP_REPLICATION_SLOT: LiteralString = (
+    "SELECT pg_catalog.pg_drop_replication_slot(s.slot_name)"
+    " FROM pg_catalog.pg_replication_slots AS s WHERE s.slot_name = %(name)s"
+)
 
 FIND_USER: LiteralString = "SELECT vestige.find_user(p_handle => %(handle)s)"
 
