@@ -19,7 +19,7 @@ PYTHON = sorted(PACKAGE.rglob("*.py"))
 NOT_A_FUNCTION_CALL = {
     "CONFIGURE_SESSION", "SET_IDENTITY", "READ_ONLY", "PGVECTOR_AVAILABLE",  # session and transaction set-up
     "TOUCH_WITHOUT_WAITING",  # the testing effect's transaction commits without waiting for the disk
-    "DATABASE_EXISTS", "CREATE_DATABASE", "DROP_REPLICATION_SLOT",  # the local server: its database, a replica
+    "DATABASE_EXISTS", "CREATE_DATABASE", "DROP_REPLICATION_SLOT",  # the local server: a database, a replica
     "MIGRATE_LOCK", "MIGRATE_UNLOCK",  # the migrate lock
     "COPY_IMPORT_NODES", "COPY_IMPORT_EDGES", "COPY_IMPORT_INTENTIONS", "COPY_REEMBED_VECTORS",  # COPYs
     "COUNT_NODES_PRESENT", "COUNT_EDGES_PRESENT", "COUNT_INTENTIONS_PRESENT",  # their presence counts

@@ -2,9 +2,10 @@
 
 One replica per module, made with the wheel's own `pg_basebackup -R` (through a replication slot,
 dropped at the end) into a directory under /tmp and started on the unix socket in that directory,
-on a database cloned from the template. What proves that a read went to the replica is pausing its replay (pg_wal_replay_pause): a memory the
-primary took meanwhile is missing from the read. Texts use a rare word each (osprey, heron, ...)
-so the tests do not see each other's memories. Every server a test starts is stopped.
+on a database cloned from the template. What proves that a read went to the replica is pausing
+its replay (pg_wal_replay_pause): a memory the primary took meanwhile is missing from the read.
+Texts use a rare word each (osprey, heron, ...) so the tests do not see each other's memories.
+Every server a test starts is stopped.
 """
 
 from __future__ import annotations
