@@ -1,6 +1,6 @@
 -- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
 -- each statement is planned once per session; the legs' scores fused, not their ranks; an arm
--- that is most of the table walks the HNSW graph)
+-- that is most of the table walks the HNSW graph; the text leg keeps its best by a top-N sort)
 -- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind), each cut at
 -- p_depth candidates; every candidate of either leg is scored in both (its ts_rank and its
 -- cosine similarity), and the score is the convex blend p_text_weight x ts_rank / the best
@@ -260,14 +260,17 @@ BEGIN
             SELECT CASE WHEN (SELECT count(*) FROM text_matches AS m WHERE m.matches_all) >= v_depth
                         THEN v_and ELSE v_or END AS query
         )
-        SELECT array_agg(r.id ORDER BY r.rank), array_agg(r.fts_score ORDER BY r.rank), (SELECT q.query FROM text_query AS q)
+        -- The best depth by ts_rank (ties by id): ORDER BY ... LIMIT keeps only the depth best
+        -- while it reads the matches (a top-N sort), where numbering every match sorted them all.
+        SELECT array_agg(r.id ORDER BY r.fts_score DESC, r.id), array_agg(r.fts_score ORDER BY r.fts_score DESC, r.id),
+               (SELECT q.query FROM text_query AS q)
           INTO v_fts_ids, v_fts_scores, v_text_query
-          FROM (SELECT m.id, ts_rank(m.search_tsv, q.query) AS fts_score,
-                       row_number() OVER (ORDER BY ts_rank(m.search_tsv, q.query) DESC, m.id) AS rank
+          FROM (SELECT m.id, ts_rank(m.search_tsv, q.query) AS fts_score
                   FROM text_matches AS m
                  CROSS JOIN text_query AS q
-                 WHERE m.search_tsv @@ q.query) AS r
-         WHERE r.rank <= v_depth;
+                 WHERE m.search_tsv @@ q.query
+                 ORDER BY 2 DESC, m.id
+                 LIMIT v_depth) AS r;
     END IF;
 
     RETURN QUERY
