@@ -49,12 +49,18 @@ def test_ingest_then_search_returns_the_memory_with_sql_column_names(vestige: Ve
     hits = vestige.json("search", "when is staging rebuilt?")
     assert hits[0]["id"] == stored["id"]
     assert set(hits[0]) == {
-        "id", "content", "node_type", "tags", "codebase", "score", "relevance", "importance", "recency",
-        "fused_score", "fts_rank", "vector_rank", "vector_similarity", "retention", "created_at",
+        "id", "content", "node_type", "tags", "codebase", "visibility", "score", "relevance", "importance",
+        "recency", "fused_score", "fts_rank", "vector_rank", "vector_similarity", "retention", "created_at",
         "updated_at", "last_accessed",
     }  # fmt: skip
     assert hits[0]["tags"] == ["ops", "db"]
     assert ISO_UTC.match(hits[0]["created_at"])
+    private = vestige.json("search", "when is staging rebuilt?", "--visibility", "private")
+    assert private[0]["id"] == stored["id"] and private[0]["visibility"] == "private"
+    assert vestige.json("search", "when is staging rebuilt?", "--visibility", "public") == []
+    unknown = vestige("search", "staging", "--visibility", "team")
+    assert unknown.exit_code == 1 and "must be private, group or public" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
     plain = vestige.json("search", "when is staging rebuilt?", "--plain")
     assert set(plain[0]) == {
         "id", "content", "node_type", "tags", "score", "fts_rank", "fts_score",

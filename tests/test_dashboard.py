@@ -365,6 +365,11 @@ def test_search_shows_each_hits_score_parts_and_applies_the_filters(
     assert "0 results" in none
     public = http.get("/search", params={"q": "nightly database backup", "visibility": "public"}).text
     assert memories["new_backup"] not in public
+    private = http.get("/search", params={"q": "nightly database backup", "visibility": "private"}).text
+    assert memories["new_backup"] in private and "vis-private" in private
+    assert "vis-public" not in private and "vis-group" not in private
+    unknown = http.get("/search", params={"q": "backup", "visibility": "team"})
+    assert unknown.status_code == 422 and "must be private, group or public" in unknown.text
     bad = http.get("/search", params={"q": "backup", "after": "yesterday"})
     assert bad.status_code == 422 and "2030-01-31" in bad.text
     http.close()
@@ -502,7 +507,10 @@ def test_session_secret_is_read_masked_and_checked(tmp_path: Path) -> None:
 # --- last: a model switch in progress (it changes the table; nothing runs after it) -------------------
 
 
-def test_the_overview_shows_a_running_reembeds_progress(server: Server, alice: str, dash_db: str) -> None:
+def test_the_overview_shows_a_running_reembeds_progress(
+    server: Server, alice: str, dash_db: str, memories: dict[str, str]
+) -> None:
+    """The store holds the memories (the fixture), whichever tests ran before on this worker."""
     http = sign_in(server, alice)
     assert "none running" in http.get("/").text
     with psycopg.connect(dash_db, autocommit=True) as operator:
@@ -512,11 +520,11 @@ def test_the_overview_shows_a_running_reembeds_progress(server: Server, alice: s
         ).fetchone()
         assert prepared == ("prepared",)
         try:
-            memories = operator.execute("SELECT count(*) FROM vestige.knowledge_nodes").fetchone()
-            assert memories is not None
+            stored = operator.execute("SELECT count(*) FROM vestige.knowledge_nodes").fetchone()
+            assert stored is not None and stored[0] > 0
             page = http.get("/").text
-            assert f"to test/other-model: 0 of {memories[0]} memories" in page
-            assert f'<progress max="{memories[0]}" value="0"' in page
+            assert f"to test/other-model: 0 of {stored[0]} memories" in page
+            assert f'<progress max="{stored[0]}" value="0"' in page
         finally:
             operator.execute("SELECT vestige.reembed_rollback()")
     assert "none running" in http.get("/").text

@@ -273,6 +273,9 @@ def test_a_contradicted_memory_is_superseded_and_no_longer_recalled(mcp: Mcp) ->
     assert old["id"] in [h["id"] for h in everything], "include_superseded reaches recall"
     future = mcp.ok("search", query="billing database backups", created_after="2999-01-01T00:00:00Z")
     assert future["results"] == []
+    private = mcp.ok("search", query="billing database backups", visibility="private")["results"]
+    assert new["id"] in [h["id"] for h in private] and {h["visibility"] for h in private} == {"private"}
+    assert mcp.ok("search", query="billing database backups", visibility="public")["results"] == []
 
 
 def test_a_protected_memory_is_never_changed(mcp: Mcp, mcp_db: str) -> None:

@@ -40,8 +40,8 @@ def test_the_budget_keeps_whole_items_in_order() -> None:
 def test_a_hit_view_uses_sql_column_names_and_utc_times() -> None:
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     hit = RecallHit(
-        id=uuid.UUID(int=1), content=LONG, node_type="fact", tags=["a"], codebase=None, score=0.9,
-        relevance=1.0, importance=0.8, recency=0.9, fused_score=0.03, fts_rank=1, vector_rank=2,
+        id=uuid.UUID(int=1), content=LONG, node_type="fact", tags=["a"], codebase=None, visibility="private",
+        score=0.9, relevance=1.0, importance=0.8, recency=0.9, fused_score=0.03, fts_rank=1, vector_rank=2,
         vector_similarity=0.7, retention=0.95, created_at=now, updated_at=now, last_accessed=None,
     )  # fmt: skip
     summary = hit_view(hit, "summary")

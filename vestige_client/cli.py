@@ -544,6 +544,9 @@ def search(
     include_superseded: Annotated[
         bool, typer.Option("--include-superseded", help="Also memories a newer one superseded.")
     ] = False,
+    visibility: Annotated[
+        str | None, typer.Option(help="Only the private, group or public memories of those you can see.")
+    ] = None,
     plain: Annotated[
         bool, typer.Option("--plain", help="Rank by words and meaning only; strengthen nothing.")
     ] = False,
@@ -568,6 +571,7 @@ def search(
     filters = SearchFilters(
         tags=_split(tags), node_types=_split(node_type), codebase=codebase, min_retention=min_retention,
         created_after=_utc(after), created_before=_utc(before), include_superseded=include_superseded,
+        visibility=visibility,
     )  # fmt: skip
     with _client() as client:
         hits: Sequence[SearchHit | RecallHit] = (

@@ -96,6 +96,7 @@ class SearchFilters:
     created_before: datetime | None = None
     min_retention: float | None = None
     include_superseded: bool = False
+    visibility: str | None = None  # private, group or public: only that kind of what the caller sees
 
 
 class Client:
@@ -833,6 +834,7 @@ def _search_params(query: str, filters: SearchFilters | None, limit: int) -> dic
         "created_before": f.created_before,
         "min_retention": f.min_retention,
         "include_superseded": f.include_superseded,
+        "visibility": f.visibility,
         "embedding": None,
         "model_hash": None,
     }

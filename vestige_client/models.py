@@ -85,6 +85,7 @@ class RecallHit:
     node_type: str
     tags: list[str]
     codebase: str | None
+    visibility: str
     score: float
     relevance: float
     importance: float

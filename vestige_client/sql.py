@@ -136,7 +136,7 @@ SELECT * FROM vestige.search_fts(
     p_query => %(query)s, p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s,
     p_domains => %(domains)s, p_codebase => %(codebase)s, p_created_after => %(created_after)s,
     p_created_before => %(created_before)s, p_min_retention => %(min_retention)s,
-    p_include_superseded => %(include_superseded)s)
+    p_include_superseded => %(include_superseded)s, p_visibility => %(visibility)s)
 """
 
 SEARCH_VECTOR: LiteralString = """
@@ -144,7 +144,8 @@ SELECT * FROM vestige.search_vector(
     p_embedding => %(embedding)s, p_model_hash => %(model_hash)s, p_limit => %(limit)s, p_tags => %(tags)s,
     p_node_types => %(node_types)s, p_domains => %(domains)s, p_codebase => %(codebase)s,
     p_created_after => %(created_after)s, p_created_before => %(created_before)s,
-    p_min_retention => %(min_retention)s, p_include_superseded => %(include_superseded)s)
+    p_min_retention => %(min_retention)s, p_include_superseded => %(include_superseded)s,
+    p_visibility => %(visibility)s)
 """
 
 SEARCH_HYBRID: LiteralString = """
@@ -153,7 +154,7 @@ SELECT * FROM vestige.search_hybrid(
     p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s, p_domains => %(domains)s,
     p_codebase => %(codebase)s, p_created_after => %(created_after)s,
     p_created_before => %(created_before)s, p_min_retention => %(min_retention)s,
-    p_include_superseded => %(include_superseded)s)
+    p_include_superseded => %(include_superseded)s, p_visibility => %(visibility)s)
 """
 
 # --- Cognitive functions (the MCP server's search and smart_ingest) -----------------------------
@@ -164,7 +165,8 @@ SELECT * FROM vestige.recall(
     p_limit => %(limit)s, p_tags => %(tags)s, p_node_types => %(node_types)s, p_domains => %(domains)s,
     p_codebase => %(codebase)s, p_created_after => %(created_after)s,
     p_created_before => %(created_before)s, p_min_retention => %(min_retention)s,
-    p_include_superseded => %(include_superseded)s, p_touch => %(touch)s)
+    p_include_superseded => %(include_superseded)s, p_visibility => %(visibility)s,
+    p_touch => %(touch)s)
 """
 
 # The contradiction signal is computed in SQL on the neighbour ingest locks; the client never

@@ -221,6 +221,13 @@ IncludeSuperseded = Annotated[
     bool,
     Field(description="Also return memories a newer one superseded (corrected or replaced); default false."),
 ]
+FilterVisibility = Annotated[
+    Literal["private", "group", "public"] | None,
+    Field(
+        description="Only that kind of the memories you can see: private (yours alone), group (shared with "
+        "a group of yours) or public; omit for all.",
+    ),
+]
 DetailLevel = Annotated[
     Literal["brief", "summary", "full"],
     Field(
@@ -250,6 +257,7 @@ def search(
     created_after: CreatedAfter = None,
     created_before: CreatedBefore = None,
     include_superseded: IncludeSuperseded = False,
+    visibility: FilterVisibility = None,
     detail_level: DetailLevel = "summary",
     token_budget: TokenBudget = None,
 ) -> ToolResult:
@@ -264,6 +272,7 @@ def search(
     filters = SearchFilters(
         tags=tags, node_types=node_types, codebase=codebase, min_retention=min_retention,
         created_after=created_after, created_before=created_before, include_superseded=include_superseded,
+        visibility=visibility,
     )  # fmt: skip
     hits = client.recall(query, filters, limit=limit)
     views = [hit_view(hit, detail_level) for hit in hits]

@@ -1,5 +1,6 @@
 -- Deploy vestige:function_recall (reworked: every filter of search_hybrid, and its query rule;
--- recency by when a memory happened; ties in the relevance order)
+-- recency by when a memory happened; ties in the relevance order; the visibility filter, and
+-- each memory's visibility)
 -- Recall in one call (DESIGN §4.8): hybrid search for a pool of candidates, the final blend of
 -- relevance, importance and recency, then the testing effect on the returned memories the
 -- caller owns. The blend weights are the constants at the top of the function, and only there.
@@ -26,6 +27,7 @@ CREATE FUNCTION vestige.recall(
     p_created_before     timestamptz      DEFAULT NULL,
     p_min_retention      double precision DEFAULT NULL,
     p_include_superseded boolean          DEFAULT false,
+    p_visibility         text             DEFAULT NULL,
     p_touch              boolean          DEFAULT true
 )
 RETURNS TABLE (
@@ -34,6 +36,7 @@ RETURNS TABLE (
     node_type         text,
     tags              text[],
     codebase          text,
+    visibility        text,
     score             double precision,
     relevance         double precision,
     importance        double precision,
@@ -71,7 +74,7 @@ BEGIN
         SELECT b.*,
                c_relevance_weight * b.relevance + c_importance_weight * b.importance
                    + c_recency_weight * b.recency AS blended
-          FROM (SELECT h.id, n.content, n.node_type, n.tags, n.codebase,
+          FROM (SELECT h.id, n.content, n.node_type, n.tags, n.codebase, n.visibility,
                        h.score / max(h.score) OVER () AS relevance,
                        n.retention_strength AS importance,
                        -- Event time: when it happened (valid_from), else when it was stored. Past
@@ -87,7 +90,8 @@ BEGIN
                            p_domains => p_domains, p_codebase => p_codebase,
                            p_created_after => p_created_after, p_created_before => p_created_before,
                            p_min_retention => p_min_retention,
-                           p_include_superseded => p_include_superseded) WITH ORDINALITY AS h
+                           p_include_superseded => p_include_superseded,
+                           p_visibility => p_visibility) WITH ORDINALITY AS h
                   -- search_hybrid returns visible memories only: the join reads their other columns.
                   JOIN vestige.knowledge_nodes AS n ON n.id = h.id) AS b
          -- Equal blends keep search_hybrid's order: with importance and recency all equal, the
@@ -100,6 +104,7 @@ BEGIN
         node_type         := v_row.node_type;
         tags              := v_row.tags;
         codebase          := v_row.codebase;
+        visibility        := v_row.visibility;
         score             := v_row.blended;
         relevance         := v_row.relevance;
         importance        := v_row.importance;
@@ -123,9 +128,9 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean) IS
-'Recall the memories visible to the caller in one call: search_hybrid with the same text, vector and filters (tags, node types, domains, codebase, created range [after, before), minimum retention, superseded memories only when asked) for a pool of max(3 x p_limit, 30) candidates (at most 1000), then the blend score = 0.5 x relevance + 0.3 x importance + 0.2 x recency, where relevance = fused score / the best fused score of the pool, importance = retention_strength and recency = exp(-age / 30 days) with age = now() - when the memory happened (valid_from, else created_at; never negative); the best p_limit (1-1000, default 10) by score, ties in search_hybrid''s order (so with importance and recency equal for all, the order is the relevance order). Then, when p_touch (default true), the testing effect of touch_memories on the returned memories the caller owns (shared and public memories of others are returned unchanged); the rows show the values before it. Returns the blend and its parts, the fused score, ranks and cosine similarity of the search, read-time retention and the timestamps, never the embedding. Errors: VS001 no caller identity, VS006 blank query or limit outside 1-1000 (vestige.check_search), VS002/VS003/VS004/VS007 vector checks.';
+COMMENT ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text, boolean) IS
+'Recall the memories visible to the caller in one call: search_hybrid with the same text, vector and filters (tags, node types, domains, codebase, created range [after, before), minimum retention, superseded memories only when asked, visibility) for a pool of max(3 x p_limit, 30) candidates (at most 1000), then the blend score = 0.5 x relevance + 0.3 x importance + 0.2 x recency, where relevance = fused score / the best fused score of the pool, importance = retention_strength and recency = exp(-age / 30 days) with age = now() - when the memory happened (valid_from, else created_at; never negative); the best p_limit (1-1000, default 10) by score, ties in search_hybrid''s order (so with importance and recency equal for all, the order is the relevance order). Then, when p_touch (default true), the testing effect of touch_memories on the returned memories the caller owns (shared and public memories of others are returned unchanged); the rows show the values before it. Returns each memory''s visibility, the blend and its parts, the fused score, ranks and cosine similarity of the search, read-time retention and the timestamps, never the embedding. Errors: VS001 no caller identity, VS006 blank query or limit outside 1-1000 (vestige.check_search) or a visibility filter not private, group or public, VS002/VS003/VS004/VS007 vector checks.';
 
-GRANT EXECUTE ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text, boolean) TO vestige_app;
 
 COMMIT;

@@ -67,7 +67,7 @@ BEGIN
     -- rewriting the function's catalog row makes every session compile it again, on commit,
     -- against the renamed columns.
     ALTER FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[],
-                                         text, timestamptz, timestamptz, double precision, boolean) COST 100;
+                                         text, timestamptz, timestamptz, double precision, boolean, text) COST 100;
     COMMENT ON COLUMN vestige.knowledge_nodes.embedding IS 'Embedding of the active model; typed vector(N) and HNSW-indexed once a model is registered.';
     COMMENT ON COLUMN vestige.knowledge_nodes.embedding_previous IS 'Embedding of the previous model, kept for `vestige migrate rollback` until `vestige migrate cleanup`.';
 

@@ -1,6 +1,7 @@
 -- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
 -- each statement is planned once per session; the legs' scores fused, not their ranks; an arm
--- that is most of the table walks the HNSW graph; the text leg keeps its best by a top-N sort)
+-- that is most of the table walks the HNSW graph; the text leg keeps its best by a top-N sort;
+-- a visibility filter)
 -- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind), each cut at
 -- p_depth candidates; every candidate of either leg is scored in both (its ts_rank and its
 -- cosine similarity), and the score is the convex blend p_text_weight x ts_rank / the best
@@ -35,7 +36,8 @@ CREATE FUNCTION vestige.search_hybrid(
     p_created_after      timestamptz      DEFAULT NULL,
     p_created_before     timestamptz      DEFAULT NULL,
     p_min_retention      double precision DEFAULT NULL,
-    p_include_superseded boolean          DEFAULT false
+    p_include_superseded boolean          DEFAULT false,
+    p_visibility         text             DEFAULT NULL
 )
 RETURNS TABLE (
     id                uuid,
@@ -117,6 +119,10 @@ BEGIN
         RAISE EXCEPTION 'invalid text weight %: must be between 0 and 1', coalesce(p_text_weight::text, 'NULL')
             USING ERRCODE = 'VS006', HINT = 'The share of the words in the score; use the default 0.6 unless a benchmark says otherwise.';
     END IF;
+    IF p_visibility IS NOT NULL AND p_visibility NOT IN ('private', 'group', 'public') THEN
+        RAISE EXCEPTION 'invalid visibility filter %: must be private, group or public', p_visibility
+            USING ERRCODE = 'VS006', HINT = 'Leave the visibility filter empty (NULL) to search every memory the caller can see.';
+    END IF;
     -- A leg never contributes fewer candidates than the caller asked results for.
     v_depth := greatest(p_depth, p_limit);
 
@@ -163,6 +169,7 @@ BEGIN
                               FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
                                                              p_created_before, p_min_retention, p_include_superseded) AS c
                              WHERE c.embedding IS NOT NULL AND c.owner_user_id = v_user
+                               AND (p_visibility IS NULL OR c.visibility = p_visibility)
                             OFFSET 0) AS d
                      ORDER BY d.distance + 0
                      LIMIT v_depth) AS a;
@@ -173,6 +180,7 @@ BEGIN
                       FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
                                                      p_created_before, p_min_retention, p_include_superseded) AS c
                      WHERE c.embedding IS NOT NULL AND c.owner_user_id = v_user
+                       AND (p_visibility IS NULL OR c.visibility = p_visibility)
                      ORDER BY c.embedding <=> p_embedding
                      LIMIT v_depth) AS a;
             PERFORM set_config('enable_sort', 'on', true);
@@ -180,7 +188,11 @@ BEGIN
         v_knn_ids := v_knn_ids || coalesce(v_arm_ids, '{}');
         v_knn_distances := v_knn_distances || coalesce(v_arm_distances, '{}');
 
-        IF v_exact_public THEN
+        IF coalesce(p_visibility, 'public') <> 'public' THEN
+            -- The visibility filter names another kind: this arm has nothing to give.
+            v_arm_ids := NULL;
+            v_arm_distances := NULL;
+        ELSIF v_exact_public THEN
             SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
               FROM (SELECT d.id, d.distance
                       FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
@@ -204,7 +216,11 @@ BEGIN
         v_knn_ids := v_knn_ids || coalesce(v_arm_ids, '{}');
         v_knn_distances := v_knn_distances || coalesce(v_arm_distances, '{}');
 
-        IF v_exact_group THEN
+        IF coalesce(p_visibility, 'group') <> 'group' THEN
+            -- The visibility filter names another kind: this arm has nothing to give.
+            v_arm_ids := NULL;
+            v_arm_distances := NULL;
+        ELSIF v_exact_group THEN
             SELECT array_agg(a.id), array_agg(a.distance) INTO v_arm_ids, v_arm_distances
               FROM (SELECT d.id, d.distance
                       FROM (SELECT c.id, c.embedding <=> p_embedding AS distance
@@ -254,6 +270,7 @@ BEGIN
                      WHERE c.search_tsv @@ v_or
                     OFFSET 0) AS m
              WHERE vestige.is_visible(m.visibility, m.owner_user_id, m.shared_with_groups, v_user, v_groups)
+               AND (p_visibility IS NULL OR m.visibility = p_visibility)
         ),
         text_query AS (
             -- The AND query when it finds at least the depth, else the OR query.
@@ -338,9 +355,9 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
-'Search the memories visible to the caller by words and meaning, the two legs'' scores fused: each leg gives at most max(p_depth, p_limit) candidates (default depth 10), every candidate of either leg is scored in both (ts_rank under the text leg''s query, 0 when it does not match; cosine similarity), and score = p_text_weight x ts_rank / the best ts_rank among the candidates + (1 - p_text_weight) x (similarity - the lowest) / (the highest - the lowest) among the candidates (1 when all are equally near); default weight 0.6, chosen on LoCoMo''s dev split; with only a query or only a vector, score is that leg''s part alone. Ties by the better of the two ranks, then id. The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it (exact for a visibility kind of fewer than 500 rows, or fewer than 2000 that are less than half of the table). A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked. Returns id, content, node_type, tags, fused score (0..1), fts rank (NULL outside the text leg''s candidates) and ts_rank (NULL without a query), vector rank (NULL outside the vector leg''s) and cosine similarity (NULL without a vector, or for a memory without one), read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), text weight outside 0-1, vector checks VS002/VS003/VS004/VS007.';
+COMMENT ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text) IS
+'Search the memories visible to the caller by words and meaning, the two legs'' scores fused: each leg gives at most max(p_depth, p_limit) candidates (default depth 10), every candidate of either leg is scored in both (ts_rank under the text leg''s query, 0 when it does not match; cosine similarity), and score = p_text_weight x ts_rank / the best ts_rank among the candidates + (1 - p_text_weight) x (similarity - the lowest) / (the highest - the lowest) among the candidates (1 when all are equally near); default weight 0.6, chosen on LoCoMo''s dev split; with only a query or only a vector, score is that leg''s part alone. Ties by the better of the two ranks, then id. The text leg uses websearch syntax with the AND of the terms, replaced by the OR of the same terms when the AND finds fewer than the depth, ranked by ts_rank (content weighs more than type, type more than tags); the vector leg is an HNSW cosine KNN with iterative scans so filters never starve it (exact for a visibility kind of fewer than 500 rows, or fewer than 2000 that are less than half of the table). A NULL query gives vector-only results (text that holds no searchable word, such as only stop words, too), no vector text-only results, neither an empty result; a blank query (empty or only white space) is refused. Filters: tags (any of), node types, domains (any of), codebase, created range [after, before), minimum read-time retention, superseded memories excluded unless asked, visibility (private, group or public: of what the caller can see, only that kind). Returns id, content, node_type, tags, fused score (0..1), fts rank (NULL outside the text leg''s candidates) and ts_rank (NULL without a query), vector rank (NULL outside the vector leg''s) and cosine similarity (NULL without a vector, or for a memory without one), read-time retention and created_at, never the embedding. Errors: VS006 blank query, limit or depth outside 1-1000 (vestige.check_search), text weight outside 0-1, visibility filter not private, group or public, vector checks VS002/VS003/VS004/VS007.';
 
-GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text) TO vestige_app;
 
 COMMIT;

@@ -1,8 +1,12 @@
--- Deploy vestige:function_search_vector
+-- Deploy vestige:function_search_vector (reworked: the visibility filter of search_hybrid)
 -- Vector search alone: search_hybrid without text, so the KNN leg is written once.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
+
+-- The signature changes: the previous one goes first (optional arguments are defaults, never
+-- overloads).
+DROP FUNCTION vestige.search_vector(public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean);
 
 -- why: definer like every API function; visibility is applied inside search_hybrid.
 CREATE FUNCTION vestige.search_vector(
@@ -16,7 +20,8 @@ CREATE FUNCTION vestige.search_vector(
     p_created_after      timestamptz      DEFAULT NULL,
     p_created_before     timestamptz      DEFAULT NULL,
     p_min_retention      double precision DEFAULT NULL,
-    p_include_superseded boolean          DEFAULT false
+    p_include_superseded boolean          DEFAULT false,
+    p_visibility         text             DEFAULT NULL
 )
 RETURNS TABLE (
     id                uuid,
@@ -42,13 +47,14 @@ AS $$
                p_embedding => p_embedding, p_model_hash => p_model_hash, p_limit => p_limit, p_depth => p_limit,
                p_tags => p_tags, p_node_types => p_node_types, p_domains => p_domains, p_codebase => p_codebase,
                p_created_after => p_created_after, p_created_before => p_created_before,
-               p_min_retention => p_min_retention, p_include_superseded => p_include_superseded) AS h
+               p_min_retention => p_min_retention, p_include_superseded => p_include_superseded,
+               p_visibility => p_visibility) AS h
      ORDER BY h.vector_rank;
 $$;
 
-COMMENT ON FUNCTION vestige.search_vector(public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) IS
+COMMENT ON FUNCTION vestige.search_vector(public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text) IS
 'Search the memories visible to the caller by meaning alone: the KNN leg of search_hybrid (HNSW cosine with iterative scans, so filters never starve it). score is the cosine similarity. No vector gives an empty result. The vector must belong to the registered model (VS002/VS003/VS004/VS007). Filters and other errors as search_hybrid.';
 
-GRANT EXECUTE ON FUNCTION vestige.search_vector(public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean) TO vestige_app;
+GRANT EXECUTE ON FUNCTION vestige.search_vector(public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text) TO vestige_app;
 
 COMMIT;

@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL ROLE vestige_owner;
 
-DROP FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, boolean);
+DROP FUNCTION vestige.recall(text, public.vector, text, integer, text[], text[], text[], text, timestamptz, timestamptz, double precision, boolean, text, boolean);
 
 -- why: definer so the blend reads the strengths of visible memories only and the touch changes
 -- only the caller's own memories, whatever the table grants.

@@ -11,7 +11,7 @@ DO $$ BEGIN PERFORM '[1]'::public.vector; END $$;
 SET LOCAL ROLE vestige_owner;
 
 DROP FUNCTION vestige.search_hybrid(text, public.vector, text, integer, integer, double precision, text[], text[], text[], text,
-                                    timestamptz, timestamptz, double precision, boolean);
+                                    timestamptz, timestamptz, double precision, boolean, text);
 
 -- why: definer so the visibility predicate sits in each leg's query, where the GIN, owner and
 -- group indexes can serve it (under row-level security `@@` and `&&` could not use them).

@@ -1,7 +1,7 @@
 -- pgTAP: vestige.recall — search_hybrid, then the blend 0.5 relevance + 0.3 importance +
 -- 0.2 recency, then the testing effect on the caller's own returned memories.
 BEGIN;
-SELECT plan(45);
+SELECT plan(47);
 
 -- Fixtures (superuser): a owns the memories, b shares group g with a, c is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -166,6 +166,15 @@ SELECT set_eq(
                                     p_codebase => 'vis', p_touch => false)$$,
     $$SELECT id FROM m WHERE name IN ('agrp', 'apub', 'bpriv')$$,
     'a group member should recall a''s group and public memories and his own, never a''s private one');
+SELECT set_eq(
+    $$SELECT id, visibility FROM vestige.recall(p_query => 'kayak', p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),
+                                                p_codebase => 'vis', p_visibility => 'group', p_touch => false)$$,
+    $$SELECT id, 'group' FROM m WHERE name = 'agrp'$$,
+    'the visibility filter should reach the search, and each memory should carry its visibility');
+SELECT set_eq(
+    $$SELECT id, visibility FROM vestige.recall(p_query => 'kayak', p_codebase => 'vis', p_visibility => 'private', p_touch => false)$$,
+    $$SELECT id, 'private' FROM m WHERE name = 'bpriv'$$,
+    'a group member filtering on private should recall only his own private memory');
 SELECT vestige_test.act_as(vestige_test.user('c'));
 SELECT set_eq(
     $$SELECT id FROM vestige.recall(p_query => 'kayak', p_embedding => '[1,0,0]', p_model_hash => vestige_test.model_hash(),

@@ -1,6 +1,6 @@
 -- pgTAP: vestige.search_hybrid — ranking, fallbacks, filters, visibility, errors, filtered HNSW.
 BEGIN;
-SELECT plan(51);
+SELECT plan(58);
 
 -- Fixtures (superuser): A owns the memories, B shares group G with A, C is a stranger.
 SELECT vestige_test.user('a'), vestige_test.user('b'), vestige_test.user('c');
@@ -147,6 +147,23 @@ SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embed
 SELECT vestige_test.act_as(vestige_test.user('c'));
 SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embedding => '[0,0.45,0.55]', p_model_hash => vestige_test.model_hash())$$,
               $$SELECT id FROM m WHERE name = 'pub'$$, 'a stranger should find only the public memory, in both legs');
+-- The visibility filter: of what the caller sees, only that kind, in both legs.
+SELECT vestige_test.act_as(vestige_test.user('b'));
+SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embedding => '[0,0.45,0.55]', p_model_hash => vestige_test.model_hash(), p_visibility => 'group')$$,
+              $$SELECT id FROM m WHERE name = 'grp'$$, 'a group member filtering on group should find only the group memory');
+SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embedding => '[0,0.45,0.55]', p_model_hash => vestige_test.model_hash(), p_visibility => 'public')$$,
+              $$SELECT id FROM m WHERE name = 'pub'$$, 'a group member filtering on public should find only the public memory');
+SELECT is_empty($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_embedding => '[0,0.45,0.55]', p_model_hash => vestige_test.model_hash(), p_visibility => 'private')$$,
+                'a group member filtering on private should not find the owner''s private memory');
+SELECT vestige_test.act_as(vestige_test.user('a'));
+SELECT set_eq($$SELECT id FROM vestige.search_hybrid(p_query => 'kayak', p_visibility => 'private')$$,
+              $$SELECT id FROM m WHERE name = 'priv'$$, 'the owner filtering on private should find only their private kayak memory (text leg)');
+SELECT set_eq($$SELECT id FROM vestige.search_vector(p_embedding => '[0,0.45,0.55]', p_model_hash => vestige_test.model_hash(), p_limit => 100, p_visibility => 'public')$$,
+              $$SELECT id FROM m WHERE name = 'pub'$$, 'the owner filtering on public should find only their public memory (vector leg)');
+SELECT set_eq($$SELECT id FROM vestige.search_fts(p_query => 'kayak', p_visibility => 'group')$$,
+              $$SELECT id FROM m WHERE name = 'grp'$$, 'search_fts should pass the visibility filter on');
+SELECT throws_ok($$SELECT * FROM vestige.search_hybrid(p_query => 'kayak', p_visibility => 'team')$$, 'VS006',
+                 'invalid visibility filter team: must be private, group or public', 'an unknown visibility filter should raise VS006');
 -- The KNN leg's three arms (own, public, group) together are exactly the visibility predicate.
 RESET ROLE;
 CREATE FUNCTION pg_temp.knn_sees_exactly_the_visible_rows(p_user uuid) RETURNS boolean LANGUAGE sql AS $$

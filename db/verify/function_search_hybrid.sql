@@ -2,5 +2,5 @@
 
 BEGIN;
 SELECT set_config('vestige.user_id', '00000000-0000-0000-0000-000000000001', true);
-SELECT 1 / (count(*) = 0)::int FROM vestige.search_hybrid();
+SELECT 1 / (count(*) = 0)::int FROM vestige.search_hybrid(p_visibility => 'private');
 ROLLBACK;

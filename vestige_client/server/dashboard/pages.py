@@ -36,7 +36,7 @@ from vestige_client.errors import (
     Unauthenticated,
     VestigeError,
 )
-from vestige_client.models import Memory, RecallHit, jsonable
+from vestige_client.models import RecallHit, jsonable
 from vestige_client.server import problems
 from vestige_client.server.auth import IDENTITY, SIGN_IN, reader, session_of, writer
 from vestige_client.server.dashboard import charts
@@ -265,7 +265,7 @@ def overview(request: Request, done: str = "") -> Response:
     days = [today - timedelta(days=n) for n in range(TIMELINE_DAYS - 1, -1, -1)]
     reembed = client.reembed_status()
     progress = None
-    if reembed.pending_name is not None and reembed.memories:
+    if reembed.pending_name is not None:  # running, also on an empty store (0 of 0)
         embedded = reembed.memories - (reembed.pending_missing or 0)
         progress = {"name": reembed.pending_name, "done": embedded, "of": reembed.memories}
     return render(
@@ -286,14 +286,6 @@ def overview(request: Request, done: str = "") -> Response:
 
 
 # --- search -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Found:
-    """A search hit and the memory it is (for who can see it)."""
-
-    hit: RecallHit
-    memory: Memory
 
 
 def _words(text: str) -> list[str] | None:
@@ -318,20 +310,6 @@ def _limit(text: str) -> int:
     raise InvalidInput(f"limit must be one of {', '.join(map(str, SEARCH_LIMITS))}")
 
 
-def recall(client: Client, query: str, filters: SearchFilters, limit: int, visibility: str) -> list[Found]:
-    """The search tool's recall (the testing effect included); a visibility filter is applied to
-    a larger pool and only the memories shown are strengthened, as the tool would have done."""
-    if not visibility:
-        hits = client.recall(query, filters, limit=limit)
-        return [Found(hit, client.get_memory(hit.id)) for hit in hits]
-    pool = client.recall(query, filters, limit=min(limit * 5, 1000), touch=False)
-    memories = ((hit, client.get_memory(hit.id)) for hit in pool)
-    found = [Found(hit, memory) for hit, memory in memories if memory.visibility == visibility][:limit]
-    if found and not client.read_only:
-        client.touch_memories([f.hit.id for f in found])
-    return found
-
-
 @router.get("/search")
 @page
 def search(
@@ -351,9 +329,7 @@ def search(
         "q": q, "tags": tags, "types": types, "codebase": codebase, "visibility": visibility,
         "after": after, "before": before, "superseded": superseded, "limit": limit,
     }  # fmt: skip
-    results: list[Found] | None = None
-    if visibility and visibility not in VISIBILITIES:
-        raise InvalidInput(f"visibility must be one of {', '.join(VISIBILITIES)}, or empty for any")
+    results: list[RecallHit] | None = None
     count = _limit(limit)
     if q.strip():
         filters = SearchFilters(
@@ -363,9 +339,10 @@ def search(
             created_after=_day(after, "after"),
             created_before=_day(before, "before"),
             include_superseded=bool(superseded),
+            visibility=visibility or None,
         )
-        results = recall(reader(request), q, filters, count, visibility)
-    associations = tools.associated(reader(request), [f.hit for f in results], "summary") if results else []
+        results = reader(request).recall(q, filters, limit=count)
+    associations = tools.associated(reader(request), results, "summary") if results else []
     return render(
         request,
         "search.html",
