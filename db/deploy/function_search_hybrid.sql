@@ -66,8 +66,8 @@ SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 40
 -- Each statement below is planned once per session and its plan kept (a generic plan): each is
 -- written so that one plan is right for every caller. The one statement whose best plan depends
--- on the caller (the capped counts) is planned per call. Replanning the whole search every call
--- cost ~2.5 ms (bench/README.md).
+-- on the caller (the group arm's capped count, for a caller in a group) is planned per call.
+-- Replanning the whole search every call cost ~2.5 ms (bench/README.md).
 SET plan_cache_mode = 'force_generic_plan'
 -- The HNSW arms turn sorting off while they run (and are planned), so that no plan sorts a
 -- large kind; this clause restores the caller's value when the function returns.
@@ -80,6 +80,7 @@ AS $$
 DECLARE
     v_user      uuid     := vestige.current_user_id();
     v_groups    uuid[]   := vestige.current_user_groups();
+    v_in_groups boolean  := coalesce(cardinality(v_groups), 0) > 0;
     v_depth     integer;
     v_language  regconfig;
     v_and       tsquery;
@@ -136,22 +137,26 @@ BEGIN
           FROM (SELECT CASE WHEN c.reltuples < 0 THEN 'Infinity' ELSE c.reltuples END AS reltuples
                   FROM pg_catalog.pg_class AS c
                  WHERE c.oid = 'vestige.knowledge_nodes'::regclass) AS c;
-        -- How many rows each visibility arm holds, counted up to the cap from the owner and
-        -- visibility indexes (index scans that stop at the LIMIT). Planned for this caller: a
-        -- plan for any caller reads the group index whole for a caller in a large group.
-        PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
+        -- How many rows the own and the public arm hold, counted up to the cap from the owner and
+        -- visibility indexes (index scans that stop at the LIMIT): one plan is right for every caller.
         SELECT (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.owner_user_id = v_user
                                        LIMIT v_exact_cap) AS s) < v_exact_cap,
                (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
                                        WHERE n.visibility = 'public' AND n.owner_user_id <> v_user
-                                       LIMIT v_exact_cap) AS s) < v_exact_cap,
-               (SELECT count(*) FROM (SELECT FROM vestige.knowledge_nodes AS n
-                                       WHERE n.visibility = 'group' AND n.shared_with_groups && v_groups
-                                         AND n.owner_user_id <> v_user
                                        LIMIT v_exact_cap) AS s) < v_exact_cap
-          INTO v_exact_own, v_exact_public, v_exact_group;
-        PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+          INTO v_exact_own, v_exact_public;
+        -- The group arm's count, for a caller in a group (in none, the arm has no row), planned for
+        -- this caller: a plan for any caller reads the group index whole for one in a large group.
+        IF v_in_groups THEN
+            PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
+            SELECT count(*) < v_exact_cap INTO v_exact_group
+              FROM (SELECT FROM vestige.knowledge_nodes AS n
+                     WHERE n.visibility = 'group' AND n.shared_with_groups && v_groups
+                       AND n.owner_user_id <> v_user
+                     LIMIT v_exact_cap) AS s;
+            PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+        END IF;
 
         -- The KNN leg, one pure KNN per kind of visibility: filters, ORDER BY distance, LIMIT
         -- depth; no join, no second sort key. The three arms are vestige.is_visible split into
@@ -216,8 +221,9 @@ BEGIN
         v_knn_ids := v_knn_ids || coalesce(v_arm_ids, '{}');
         v_knn_distances := v_knn_distances || coalesce(v_arm_distances, '{}');
 
-        IF coalesce(p_visibility, 'group') <> 'group' THEN
-            -- The visibility filter names another kind: this arm has nothing to give.
+        IF coalesce(p_visibility, 'group') <> 'group' OR NOT v_in_groups THEN
+            -- The visibility filter names another kind, or the caller is in no group: this arm
+            -- has nothing to give.
             v_arm_ids := NULL;
             v_arm_distances := NULL;
         ELSIF v_exact_group THEN
