@@ -1,8 +1,8 @@
 -- Deploy vestige:function_import_begin (reworked: the secondary indexes are dropped too)
 -- Start a bulk import: empty the staging tables and, when there are no memories yet, drop the
--- HNSW index and the secondary indexes of knowledge_nodes, scheduling and edges (their
--- definitions are kept in vestige.import_state) so vestige.import_finish builds each once over
--- all the rows instead of maintaining it row by row.
+-- HNSW index and the secondary indexes of knowledge_nodes, memory_words, scheduling and edges
+-- (their definitions are kept in vestige.import_state) so vestige.import_finish builds each once
+-- over all the rows instead of maintaining it row by row.
 
 BEGIN;
 SET LOCAL ROLE vestige_owner;
@@ -36,8 +36,8 @@ BEGIN
                array_agg(pg_get_indexdef(i.indexrelid) ORDER BY i.indexrelid)
           INTO v_indexes, v_defs
           FROM pg_index AS i
-         WHERE i.indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass,
-                              'vestige.edges'::regclass)
+         WHERE i.indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.memory_words'::regclass,
+                              'vestige.scheduling'::regclass, 'vestige.edges'::regclass)
            AND NOT i.indisunique
            AND NOT EXISTS (SELECT FROM pg_constraint AS c WHERE c.conindid = i.indexrelid);
         IF v_indexes IS NOT NULL THEN
@@ -52,6 +52,6 @@ END
 $$;
 
 COMMENT ON FUNCTION vestige.import_begin() IS
-'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): empty the staging tables and return whether vestige.knowledge_nodes is empty; if it is, drop the HNSW index and every index of knowledge_nodes, scheduling and edges that enforces nothing (not unique, backing no constraint), keeping their definitions in vestige.import_state for vestige.import_finish to build after the load (an interrupted import is finished by running it again).';
+'Operator function (bulk import, run by `vestige migrate copy` as the owner or a superuser; vestige_app may not): empty the staging tables and return whether vestige.knowledge_nodes is empty; if it is, drop the HNSW index and every index of knowledge_nodes, memory_words, scheduling and edges that enforces nothing (not unique, backing no constraint), keeping their definitions in vestige.import_state for vestige.import_finish to build after the load (an interrupted import is finished by running it again).';
 
 COMMIT;

@@ -1,7 +1,7 @@
 -- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
 -- each statement is planned once per session; the legs' scores fused, not their ranks; an arm
 -- that is most of the table walks the HNSW graph; the text leg keeps its best by a top-N sort;
--- a visibility filter)
+-- a visibility filter; the text leg ranks the narrow rows of memory_words)
 -- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind), each cut at
 -- p_depth candidates; every candidate of either leg is scored in both (its ts_rank and its
 -- cosine similarity), and the score is the convex blend p_text_weight x ts_rank / the best
@@ -81,6 +81,9 @@ DECLARE
     v_user      uuid     := vestige.current_user_id();
     v_groups    uuid[]   := vestige.current_user_groups();
     v_in_groups boolean  := coalesce(cardinality(v_groups), 0) > 0;
+    -- No filter but superseded (memory_words has it) and visibility.
+    v_unfiltered boolean := p_tags IS NULL AND p_node_types IS NULL AND p_domains IS NULL AND p_codebase IS NULL
+                            AND p_created_after IS NULL AND p_created_before IS NULL AND p_min_retention IS NULL;
     v_depth     integer;
     v_language  regconfig;
     v_and       tsquery;
@@ -264,19 +267,24 @@ BEGIN
             v_and := NULL;
         END IF;
 
-        -- The text leg, planned for this caller: its visibility test can use the owner and group
-        -- indexes with the text index, or not, depending on how much of the table the caller sees.
+        -- The text leg ranks the narrow rows of memory_words: the text index, then each match's
+        -- visibility (one plan for every caller). Whether a memory is superseded is a column
+        -- there; the other filters are search_candidates' own test, made on each match by primary
+        -- key, and only when one of them is given.
         WITH text_matches AS MATERIALIZED (
-            -- One scan: every candidate matching the OR of the lexemes (a superset of the AND
+            -- One scan: every memory matching the OR of the lexemes (a superset of the AND
             -- matches), marked with whether it also matches the AND query.
-            SELECT m.id, m.search_tsv, m.search_tsv @@ v_and AS matches_all
-              FROM (SELECT c.id, c.search_tsv, c.visibility, c.owner_user_id, c.shared_with_groups
-                      FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase, p_created_after,
-                                                     p_created_before, p_min_retention, p_include_superseded) AS c
-                     WHERE c.search_tsv @@ v_or
-                    OFFSET 0) AS m
-             WHERE vestige.is_visible(m.visibility, m.owner_user_id, m.shared_with_groups, v_user, v_groups)
-               AND (p_visibility IS NULL OR m.visibility = p_visibility)
+            SELECT w.id, w.search_tsv, w.search_tsv @@ v_and AS matches_all
+              FROM vestige.memory_words AS w
+             WHERE w.search_tsv @@ v_or
+               AND (p_include_superseded OR NOT w.superseded)
+               AND vestige.is_visible(w.visibility, w.owner_user_id, w.shared_with_groups, v_user, v_groups)
+               AND (p_visibility IS NULL OR w.visibility = p_visibility)
+               AND (v_unfiltered
+                    OR EXISTS (SELECT FROM vestige.search_candidates(p_tags, p_node_types, p_domains, p_codebase,
+                                                                     p_created_after, p_created_before, p_min_retention,
+                                                                     p_include_superseded) AS c
+                                WHERE c.id = w.id))
         ),
         text_query AS (
             -- The AND query when it finds at least the depth, else the OR query.

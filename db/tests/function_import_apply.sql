@@ -149,27 +149,30 @@ SELECT is((SELECT count(*) FROM vestige.knowledge_nodes WHERE content LIKE '%' |
 DELETE FROM vestige.knowledge_nodes;
 CREATE TEMP TABLE indexes_before ON COMMIT DROP AS
 SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def
-  FROM pg_index WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass, 'vestige.edges'::regclass);
+  FROM pg_index WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.memory_words'::regclass, 'vestige.scheduling'::regclass,
+                   'vestige.edges'::regclass);
 SELECT is(vestige.import_begin() AND to_regclass('vestige.knowledge_nodes_embedding_idx') IS NULL, true,
           'import_begin on an empty table should drop the HNSW index');
 SELECT set_eq(
     $$SELECT indexrelid::regclass::text FROM pg_index
-       WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass, 'vestige.edges'::regclass)$$,
-    ARRAY['vestige.knowledge_nodes_pkey', 'vestige.scheduling_pkey', 'vestige.edges_pkey'],
+       WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.memory_words'::regclass, 'vestige.scheduling'::regclass,
+                   'vestige.edges'::regclass)$$,
+    ARRAY['vestige.knowledge_nodes_pkey', 'vestige.memory_words_pkey', 'vestige.scheduling_pkey', 'vestige.edges_pkey'],
     'import_begin on an empty table should drop every index that enforces nothing, keeping the primary keys');
-SELECT is((SELECT cardinality(index_defs) FROM vestige.import_state), (SELECT count(*)::int - 4 FROM indexes_before),
-          'import_begin should record the definition of each index it dropped (all but the HNSW index and the keys)');
+SELECT is((SELECT cardinality(index_defs) FROM vestige.import_state), (SELECT count(*)::int - 5 FROM indexes_before),
+          'import_begin should record the definition of each index it dropped (all but the HNSW index and the four keys)');
 SELECT pg_temp.stage_secrets();
 SELECT is((SELECT memories_inserted FROM vestige.import_apply(p_owner => vestige_test.user('alice'), p_model_hash => vestige_test.model_hash(), p_secrets => 'skip')),
           1, 'a batch should be applied while the indexes are dropped');
 SELECT is(vestige.import_begin(), false, 'import_begin run again on a store that has memories (an interrupted import) should say so');
-SELECT is((SELECT cardinality(index_defs) FROM vestige.import_state), (SELECT count(*)::int - 4 FROM indexes_before),
+SELECT is((SELECT cardinality(index_defs) FROM vestige.import_state), (SELECT count(*)::int - 5 FROM indexes_before),
           'import_begin run again should keep the recorded definitions');
 SELECT is(vestige.import_finish() AND to_regclass('vestige.knowledge_nodes_embedding_idx') IS NOT NULL, true,
           'import_finish should rebuild the HNSW index');
 SELECT set_eq(
     $$SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
-       WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.scheduling'::regclass, 'vestige.edges'::regclass)$$,
+       WHERE indrelid IN ('vestige.knowledge_nodes'::regclass, 'vestige.memory_words'::regclass, 'vestige.scheduling'::regclass,
+                   'vestige.edges'::regclass)$$,
     $$SELECT name, def FROM indexes_before$$,
     'import_finish should build every dropped index again, as it was defined');
 SELECT is((SELECT count(*) FROM vestige.import_state), 0::bigint, 'import_finish should forget the import');
