@@ -602,8 +602,15 @@ def test_the_backup_lists_every_table_and_the_restore_drill_counts_the_same_rows
     assert_expected("backup", backed_up["backup"])
     assert_expected("restore-drill", backed_up["restore-drill"])
     counts = (cluster.work / "counts-vestige_drill.txt").read_text().splitlines()
-    assert {"knowledge_nodes|1", "scheduling|1", "users|2", "embedding_model|1", "api_keys|2"} <= set(counts)
-    assert len(counts) == 17
+    assert {
+        "knowledge_nodes|1",
+        "memory_words|1",
+        "scheduling|1",
+        "users|2",
+        "embedding_model|1",
+        "api_keys|2",
+    } <= set(counts)
+    assert len(counts) == 18
 
 
 def test_a_real_reembed_passes_the_verification_queries_and_cleanup_ends_the_window(
