@@ -399,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ingested {len(turn_of)} turns in {time.perf_counter() - start:.0f} s", flush=True)
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE vestige.knowledge_nodes")
+                conn.execute("VACUUM ANALYZE vestige.memory_words")
             res = evaluate(stores, embedder, questions)
             with psycopg.connect(conninfo) as conn:
                 touched = conn.execute(TOUCHED_SQL).fetchone()

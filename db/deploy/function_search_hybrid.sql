@@ -81,7 +81,7 @@ DECLARE
     v_user      uuid     := vestige.current_user_id();
     v_groups    uuid[]   := vestige.current_user_groups();
     v_in_groups boolean  := coalesce(cardinality(v_groups), 0) > 0;
-    -- No filter but superseded (memory_words has it) and visibility.
+    -- No filter is given but the two memory_words holds itself (superseded, visibility).
     v_unfiltered boolean := p_tags IS NULL AND p_node_types IS NULL AND p_domains IS NULL AND p_codebase IS NULL
                             AND p_created_after IS NULL AND p_created_before IS NULL AND p_min_retention IS NULL;
     v_depth     integer;
