@@ -193,10 +193,12 @@ def seed(
                 "INSERT INTO vestige.groups (id, name, created_by) VALUES (%s, 'everyone', %s)",
                 (group, caller_all),
             )
-            cur.execute(
-                "INSERT INTO vestige.group_memberships (group_id, user_id, role) VALUES (%s, %s, 'admin')",
-                (group, caller_all),
-            )
+            if not single_user:  # a local single-user install: its one user is in no group
+                cur.execute(
+                    "INSERT INTO vestige.group_memberships (group_id, user_id, role)"
+                    " VALUES (%s, %s, 'admin')",
+                    (group, caller_all),
+                )
         common.register_model(conn, MODEL, DIM, HASH)
         # register_model built the (empty) HNSW index; drop it, load, rebuild it the same way and time it.
         index_def = conn.execute(
