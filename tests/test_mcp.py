@@ -125,6 +125,8 @@ def test_an_invalid_argument_is_one_sentence_naming_the_field_and_what_it_accept
         ("search", {"query": "x", "detail_level": "huge"},
          "invalid detail_level 'huge': must be one of brief, summary, full"),
         ("search", {}, "query is required"),
+        ("search", {"query": "x", "visibility": "team"},
+         "invalid visibility 'team': must be one of private, group, public"),
         ("search", {"query": "x", "limit": "ten"},
          "invalid limit 'ten': must be an integer between 1 and 50"),
         ("review", {"memory_id": a_uuid, "rating": 5}, "invalid rating 5: must be between 1 and 4"),

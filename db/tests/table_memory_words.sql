@@ -2,7 +2,7 @@
 -- knowledge_nodes through every write, is not fired by the testing effect, and is not readable
 -- by vestige_app.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 
 CREATE FUNCTION pg_temp.words_match() RETURNS boolean LANGUAGE sql AS $$
     SELECT NOT EXISTS (
@@ -33,6 +33,10 @@ SELECT ok(pg_temp.words_match() AND (SELECT count(*) FROM vestige.memory_words) 
 SET LOCAL ROLE vestige_app;
 SELECT vestige_test.act_as(vestige_test.user('a'));
 SELECT throws_ok($$SELECT * FROM vestige.memory_words$$, '42501', NULL, 'vestige_app should not read memory_words');
+SELECT throws_ok($$INSERT INTO vestige.memory_words VALUES (gen_random_uuid(), vestige_test.user('a'), 'public', '{}', false, 'x')$$,
+                 '42501', NULL, 'vestige_app should not write memory_words (a forged copy would reach other callers'' searches)');
+SELECT throws_ok($$UPDATE vestige.memory_words SET visibility = 'public'$$, '42501', NULL,
+                 'vestige_app should not change who may see a memory''s words');
 SELECT vestige.update_memory(p_id => (SELECT id FROM m WHERE name = 'one'), p_content => 'the staging database is rebuilt every Friday');
 SELECT vestige.share_memory((SELECT id FROM m WHERE name = 'two'), 'group', ARRAY[vestige_test.group_id('g')]);
 RESET ROLE;
