@@ -221,8 +221,9 @@ IncludeSuperseded = Annotated[
     bool,
     Field(description="Also return memories a newer one superseded (corrected or replaced); default false."),
 ]
+VisibilityKind = Literal["private", "group", "public"]  # the values SQL accepts (check_sharing)
 FilterVisibility = Annotated[
-    Literal["private", "group", "public"] | None,
+    VisibilityKind | None,
     Field(
         description="Only that kind of the memories you can see: private (yours alone), group (shared with "
         "a group of yours) or public; omit for all.",
@@ -410,7 +411,7 @@ NewContent = Annotated[
     str | None, Field(description=f"For edit (required): the new text, {TEXT}; the review schedule is kept.")
 ]
 Visibility = Annotated[
-    Literal["private", "group", "public"] | None,
+    VisibilityKind | None,
     Field(
         description="For share (required): private (only you), group (members of the groups given in groups) "
         "or public (every user).",
