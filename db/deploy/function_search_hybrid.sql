@@ -1,7 +1,7 @@
 -- Deploy vestige:function_search_hybrid (reworked: a blank query is refused, by vestige.check_search;
 -- each statement is planned once per session; the legs' scores fused, not their ranks; an arm
 -- that is most of the table walks the HNSW graph; the text leg keeps its best by a top-N sort;
--- a visibility filter; the text leg ranks the narrow rows of memory_words)
+-- a visibility filter; the text leg ranks the narrow rows of memory_words; the caller resolved once)
 -- Hybrid search: a full-text leg and a KNN leg (pure KNN per visibility kind), each cut at
 -- p_depth candidates; every candidate of either leg is scored in both (its ts_rank and its
 -- cosine similarity), and the score is the convex blend p_text_weight x ts_rank / the best
@@ -79,7 +79,7 @@ SET enable_seqscan = off
 AS $$
 DECLARE
     v_user      uuid     := vestige.current_user_id();
-    v_groups    uuid[]   := vestige.current_user_groups();
+    v_groups    uuid[]   := vestige.groups_of_user(v_user);
     v_in_groups boolean  := coalesce(cardinality(v_groups), 0) > 0;
     -- No filter is given but the two memory_words holds itself (superseded, visibility).
     v_unfiltered boolean := p_tags IS NULL AND p_node_types IS NULL AND p_domains IS NULL AND p_codebase IS NULL

@@ -1,0 +1,5 @@
+-- Revert vestige:function_current_user_groups
+
+BEGIN;
+DROP FUNCTION vestige.current_user_groups();
+COMMIT;
