@@ -1,5 +1,6 @@
 -- Deploy vestige:function_ingest (reworked: the contradiction signal computed here, on the locked
--- neighbour; a batch linked in order through p_after; the event time, p_valid_from)
+-- neighbour; a batch linked in order through p_after; the event time, p_valid_from; the caller
+-- resolved once)
 -- Prediction-error gating (DESIGN §4.8): compare a new memory with its nearest visible neighbour,
 -- decide (create, reinforce, update or supersede) and write, in one call. The ingests of one
 -- user are serialised by a transaction-level advisory lock taken before the neighbour lookup,
@@ -61,7 +62,7 @@ DECLARE
     c_first_time    CONSTANT timestamptz := '0001-01-01 00:00:00+00';
     c_after_last    CONSTANT timestamptz := '10000-01-01 00:00:00+00';
     v_user     uuid   := vestige.current_user_id();
-    v_groups   uuid[] := vestige.current_user_groups();
+    v_groups   uuid[] := vestige.groups_of_user(v_user);
     v_match    uuid;
     v_m        vestige.knowledge_nodes;
     v_s        double precision;
