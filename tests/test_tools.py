@@ -57,6 +57,39 @@ def test_a_handler_takes_a_client_and_plain_arguments_and_returns_text_and_data(
         assert status.structured()["backend"] == "postgres" and status.text.startswith("ok")
 
 
+def test_search_adds_the_top_hits_associations_read_with_the_hits_in_one_transaction(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Client.open(_settings(database, tmp_path)) as client:
+        ids = {}
+        for key, text in [
+            ("top", "The lighthouse keeper logs the fog horn tests every dawn"),
+            ("linked", "Spare bulbs for the lamp room are kept in the north cupboard"),
+            ("two hops", "The north cupboard key hangs by the harbour office door"),
+            ("unlinked", "Quarterly invoices go to the finance mailbox"),
+        ]:
+            ids[key] = tools.smart_ingest(client, content=text, force_create=True).data["results"][0].id
+        client.add_edge(ids["top"], ids["linked"])
+        client.add_edge(ids["linked"], ids["two hops"])
+        reads = 0
+        read = client._db.read
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal reads
+            reads += 1
+            return read(*args, **kwargs)
+
+        monkeypatch.setattr(client._db, "read", counted)
+        got = tools.search(client, "lighthouse keeper fog horn tests", limit=1).structured()
+        assert [r["id"] for r in got["results"]] == [str(ids["top"])]
+        assert {a["id"] for a in got["associations"]} == {str(ids["linked"]), str(ids["two hops"])}
+        # The query's check (check_search, before it is embedded), then the hits with their associations.
+        assert reads == 2, "the associations are read in the hits' transaction, not in one of their own"
+        both = tools.search(client, "lighthouse keeper fog horn tests", limit=2).structured()
+        hits = {r["id"] for r in both["results"]}
+        assert not hits & {a["id"] for a in both["associations"]}, "a hit is never also an association"
+
+
 def _settings(database: str, home: Path) -> config.Settings:
     return config.load_settings(None, env={"VESTIGE_DATABASE_URL": database, "XDG_CONFIG_HOME": str(home)})
 

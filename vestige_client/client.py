@@ -421,25 +421,46 @@ class Client:
         self, query: str, filters: SearchFilters | None = None, limit: int = 10, touch: bool = True
     ) -> list[RecallHit]:
         """Search, blend relevance, importance and recency, and strengthen the caller's hits."""
+        return self._recall(query, filters, limit, touch, associations=0)[0]
+
+    def recall_with_associations(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 10, associations: int = 3
+    ) -> tuple[list[RecallHit], list[Neighbor]]:
+        """`recall`, and up to `associations` memories linked to the top hit that are not hits
+        themselves (spreading activation, two hops), read in the same transaction."""
+        return self._recall(query, filters, limit, True, associations)
+
+    def _recall(
+        self, query: str, filters: SearchFilters | None, limit: int, touch: bool, associations: int
+    ) -> tuple[list[RecallHit], list[Neighbor]]:
         params = _search_params(query, filters, limit)
         touch = touch and not self.read_only
         self._check_search(query, limit)
 
         # On a replica the search only reads; the testing effect is written on the primary, later.
-        def recall_on(conn: psycopg.Connection[Any], replica: bool) -> tuple[list[RecallHit], bool]:
+        def recall_on(
+            conn: psycopg.Connection[Any], replica: bool
+        ) -> tuple[list[RecallHit], list[Neighbor], bool]:
             params["touch"] = touch and not replica
             if params["touch"]:
                 conn.execute(sql.TOUCH_WITHOUT_WAITING)
             hits = conn.cursor(row_factory=class_row(RecallHit)).execute(sql.RECALL, params).fetchall()
-            return hits, replica
+            near: list[Neighbor] = []
+            if hits and associations:
+                seen = {hit.id for hit in hits}
+                reached = conn.cursor(row_factory=class_row(Neighbor)).execute(
+                    sql.NEIGHBORS, _neighbors_params(hits[0].id, limit=associations + len(seen))
+                )
+                near = [n for n in reached.fetchall() if n.id not in seen][:associations]
+            return hits, near, replica
 
-        def run() -> list[RecallHit]:
+        def run() -> tuple[list[RecallHit], list[Neighbor]]:
             params["embedding"] = self.embedder.embed_query(query)
             params["model_hash"] = self.model_hash()
-            hits, replica = self._db.read(self.user_id, recall_on, read_only=self.read_only)
+            hits, near, replica = self._db.read(self.user_id, recall_on, read_only=self.read_only)
             if touch and replica and hits:
                 self._db.touch_later(self.user_id, [hit.id for hit in hits])
-            return hits
+            return hits, near
 
         return self._following_model_switch(run)
 
@@ -539,13 +560,7 @@ class Client:
         limit: int = 256,
     ) -> list[Neighbor]:
         """Memories reached from one by spreading activation."""
-        params = {
-            "memory_id": memory_id,
-            "depth": depth,
-            "edge_types": list(edge_types) if edge_types is not None else None,
-            "min_activation": min_activation,
-            "limit": limit,
-        }
+        params = _neighbors_params(memory_id, depth, edge_types, min_activation, limit)
         return self._read_rows(Neighbor, sql.NEIGHBORS, params)
 
     # --- domains ----------------------------------------------------------------------------
@@ -818,6 +833,22 @@ def _insert_params(memory: NewMemory, vector: Vector, model_hash: str | None) ->
         "visibility": memory.visibility,
         "groups": list(memory.groups),
         "protected": memory.protected,
+    }
+
+
+def _neighbors_params(
+    memory_id: uuid.UUID,
+    depth: int = 2,
+    edge_types: Sequence[str] | None = None,
+    min_activation: float = 0.1,
+    limit: int = 256,
+) -> dict[str, Any]:
+    return {
+        "memory_id": memory_id,
+        "depth": depth,
+        "edge_types": list(edge_types) if edge_types is not None else None,
+        "min_activation": min_activation,
+        "limit": limit,
     }
 
 

@@ -23,7 +23,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from vestige_client.client import Client, NewMemory, SearchFilters, redaction_note
 from vestige_client.errors import InvalidInput, NotFound
-from vestige_client.models import Ingested, Intention, RecallHit, jsonable
+from vestige_client.models import Ingested, Intention, Neighbor, RecallHit, jsonable
 
 log = logging.getLogger("vestige.tools")
 
@@ -275,22 +275,17 @@ def search(
         created_after=created_after, created_before=created_before, include_superseded=include_superseded,
         visibility=visibility,
     )  # fmt: skip
-    hits = client.recall(query, filters, limit=limit)
+    hits, near = client.recall_with_associations(query, filters, limit=limit, associations=ASSOCIATIONS)
     views = [hit_view(hit, detail_level) for hit in hits]
-    kept, omitted = within_budget([*views, *associated(client, hits, detail_level)], token_budget)
+    kept, omitted = within_budget([*views, *associated(near, detail_level)], token_budget)
     results, associations = kept[: len(views)], kept[len(views) :]
     data = {"results": results, "associations": associations, "omitted": omitted}
     return ToolResult(render_search(results, associations, omitted), data)
 
 
-def associated(client: Client, hits: Sequence[RecallHit], detail_level: str) -> list[dict[str, Any]]:
-    """Up to ASSOCIATIONS memories linked to the top hit that are not hits themselves."""
-    if not hits:
-        return []
-    seen = {hit.id for hit in hits}
-    near = client.neighbors(hits[0].id, depth=2, limit=ASSOCIATIONS + len(seen))
-    fresh = [n for n in near if n.id not in seen][:ASSOCIATIONS]
-    return [{**jsonable(n), "content": at_detail(n.content, detail_level)} for n in fresh]
+def associated(near: Sequence[Neighbor], detail_level: str) -> list[dict[str, Any]]:
+    """The memories associated with the top hit, as the assistant sees them."""
+    return [{**jsonable(n), "content": at_detail(n.content, detail_level)} for n in near]
 
 
 def render_search(

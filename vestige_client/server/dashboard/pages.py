@@ -36,7 +36,7 @@ from vestige_client.errors import (
     Unauthenticated,
     VestigeError,
 )
-from vestige_client.models import RecallHit, jsonable
+from vestige_client.models import Neighbor, RecallHit, jsonable
 from vestige_client.server import problems
 from vestige_client.server.auth import IDENTITY, SIGN_IN, reader, session_of, writer
 from vestige_client.server.dashboard import charts
@@ -330,6 +330,7 @@ def search(
         "after": after, "before": before, "superseded": superseded, "limit": limit,
     }  # fmt: skip
     results: list[RecallHit] | None = None
+    near: list[Neighbor] = []
     count = _limit(limit)
     if q.strip():
         filters = SearchFilters(
@@ -341,8 +342,10 @@ def search(
             include_superseded=bool(superseded),
             visibility=visibility or None,
         )
-        results = reader(request).recall(q, filters, limit=count)
-    associations = tools.associated(reader(request), results, "summary") if results else []
+        results, near = reader(request).recall_with_associations(
+            q, filters, limit=count, associations=tools.ASSOCIATIONS
+        )
+    associations = tools.associated(near, "summary")
     return render(
         request,
         "search.html",
