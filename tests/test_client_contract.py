@@ -57,6 +57,16 @@ def test_a_blank_query_is_refused_by_sql_before_it_is_embedded(unembedding: Clie
         unembedding.search_fts(query)
 
 
+def test_once_the_model_is_known_a_search_still_checks_the_query_before_embedding_it(client: Client) -> None:
+    client.recall("backups")  # the model's hash is known now: the check moves into the search's transaction
+    client.embedder = NoEmbedding()
+    for search in (client.recall, client.search_hybrid, client.search_vector):
+        with pytest.raises(errors.InvalidInput, match="the query is empty"):
+            search("  ")
+        with pytest.raises(errors.InvalidInput, match="invalid limit 0: must be between 1 and 1000"):
+            search("backups", limit=0)
+
+
 def test_a_bad_limit_is_refused_by_sql_before_the_query_is_embedded(unembedding: Client) -> None:
     with pytest.raises(errors.InvalidInput, match="invalid limit 0: must be between 1 and 1000"):
         unembedding.recall("backups", limit=0)

@@ -83,8 +83,7 @@ def test_search_adds_the_top_hits_associations_read_with_the_hits_in_one_transac
         got = tools.search(client, "lighthouse keeper fog horn tests", limit=1).structured()
         assert [r["id"] for r in got["results"]] == [str(ids["top"])]
         assert {a["id"] for a in got["associations"]} == {str(ids["linked"]), str(ids["two hops"])}
-        # The query's check (check_search, before it is embedded), then the hits with their associations.
-        assert reads == 2, "the associations are read in the hits' transaction, not in one of their own"
+        assert reads == 1, "the query's check, the hits and their associations: one transaction"
         both = tools.search(client, "lighthouse keeper fog horn tests", limit=2).structured()
         hits = {r["id"] for r in both["results"]}
         assert not hits & {a["id"] for a in both["associations"]}, "a hit is never also an association"

@@ -367,9 +367,21 @@ class Client:
         """Search by words and by meaning (the query is embedded), the two scores fused."""
         return self._following_model_switch(lambda: self._search(sql.SEARCH_HYBRID, query, filters, limit))
 
-    def _check_search(self, query: str, limit: int) -> None:
-        """Refuse a blank query or a bad limit with the SQL rule, before the query is embedded."""
-        self._read_value(sql.CHECK_SEARCH, {"query": query, "limit": limit})
+    def _known_model(self, query: str, limit: int) -> None:
+        """Before a search's transaction, the model's hash. The first time, finding it may load
+        and register the model: the SQL rule refuses a blank query or a bad limit before that."""
+        if self._model_hash is None:
+            self._read_value(sql.CHECK_SEARCH, {"query": query, "limit": limit})
+            self.model_hash()
+
+    def _embed_checked(
+        self, conn: psycopg.Connection[Any], query: str, limit: int, params: dict[str, Any]
+    ) -> None:
+        """In a search's transaction: the SQL rule refuses a blank query or a bad limit, then the
+        query is embedded (a refused query never is)."""
+        conn.execute(sql.CHECK_SEARCH, {"query": query, "limit": limit})
+        params["embedding"] = self.embedder.embed_query(query)
+        params["model_hash"] = self.model_hash()
 
     def _screen(self, contents: Sequence[str]) -> list[Screened]:
         """The texts as they are stored, in one SQL call before anything is embedded.
@@ -410,10 +422,13 @@ class Client:
         self, query_sql: LiteralString, query: str, filters: SearchFilters | None, limit: int
     ) -> list[SearchHit]:
         params = _search_params(query, filters, limit)
-        self._check_search(query, limit)
-        params["embedding"] = self.embedder.embed_query(query)
-        params["model_hash"] = self.model_hash()
-        return self._read_rows(SearchHit, query_sql, params)
+        self._known_model(query, limit)
+
+        def run(conn: psycopg.Connection[Any], _: bool) -> list[SearchHit]:
+            self._embed_checked(conn, query, limit, params)
+            return conn.cursor(row_factory=class_row(SearchHit)).execute(query_sql, params).fetchall()
+
+        return self._db.read(self.user_id, run, read_only=self.read_only)
 
     # --- cognitive functions ----------------------------------------------------------------
 
@@ -435,12 +450,13 @@ class Client:
     ) -> tuple[list[RecallHit], list[Neighbor]]:
         params = _search_params(query, filters, limit)
         touch = touch and not self.read_only
-        self._check_search(query, limit)
+        self._known_model(query, limit)
 
         # On a replica the search only reads; the testing effect is written on the primary, later.
         def recall_on(
             conn: psycopg.Connection[Any], replica: bool
         ) -> tuple[list[RecallHit], list[Neighbor], bool]:
+            self._embed_checked(conn, query, limit, params)
             params["touch"] = touch and not replica
             if params["touch"]:
                 conn.execute(sql.TOUCH_WITHOUT_WAITING)
@@ -455,8 +471,6 @@ class Client:
             return hits, near, replica
 
         def run() -> tuple[list[RecallHit], list[Neighbor]]:
-            params["embedding"] = self.embedder.embed_query(query)
-            params["model_hash"] = self.model_hash()
             hits, near, replica = self._db.read(self.user_id, recall_on, read_only=self.read_only)
             if touch and replica and hits:
                 self._db.touch_later(self.user_id, [hit.id for hit in hits])
