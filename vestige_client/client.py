@@ -439,7 +439,7 @@ class Client:
         return self._recall(query, filters, limit, touch, associations=0)[0]
 
     def recall_with_associations(
-        self, query: str, filters: SearchFilters | None = None, limit: int = 10, associations: int = 3
+        self, query: str, filters: SearchFilters | None = None, limit: int = 10, *, associations: int
     ) -> tuple[list[RecallHit], list[Neighbor]]:
         """`recall`, and up to `associations` memories linked to the top hit that are not hits
         themselves (spreading activation, two hops), read in the same transaction."""
