@@ -325,15 +325,49 @@ def test_vestige_serve_refuses_to_start_on_a_login_that_may_not_act_for_key_user
         assert "not a member of vestige_service" in refused.stderr and "[VS015]" in refused.stderr
 
 
-def test_an_upgraded_install_keeps_its_application_login_working(
-    database: str, login: Login, tmp_path: Path
-) -> None:
-    """Before role_vestige_service any vestige_app login named the caller; the deploy keeps it so."""
+def test_an_upgraded_install_keeps_its_application_login_working(tmp_path: Path) -> None:
+    """Before role_vestige_service any vestige_app login named the caller; the deploy keeps it so.
+
+    Roles are cluster-wide and the shared test server has vestige_service already: the upgrade
+    runs on a cluster of its own, where the role does not exist yet."""
     before = "function_find_memory"  # the last change before role_vestige_service in the plan
-    target = local_postgres.sqitch_target(database)
-    subprocess.run(["sqitch", "revert", "-y", "--quiet", "--to", before, target], cwd=REPO, check=True)
-    application = login()  # the runbook's `vestige`: a member of vestige_app, made before the upgrade
-    with Client.open(settings_for(database, tmp_path, VESTIGE_STORAGE__POSTGRES__AUTO_DEPLOY="true")):
-        pass  # the client deploys the rest of the plan
-    with Client.open(settings_for(application, tmp_path)) as client:
-        assert client.is_service_session() and client.stats().own == 0
+    try:
+        server = local_postgres.start(tmp_path / "pg")
+        local_postgres.ensure_database(server, "vestige")
+        database = server.conninfo("vestige")
+        target = local_postgres.sqitch_target(database)
+        subprocess.run(["sqitch", "deploy", "--quiet", "--to", before, target], cwd=REPO, check=True)
+        with psycopg.connect(database, autocommit=True) as admin:  # the runbook's `vestige`, made before
+            admin.execute("CREATE ROLE vestige LOGIN PASSWORD 'pw' IN ROLE vestige_app")
+        with Client.open(settings_for(database, tmp_path, VESTIGE_STORAGE__POSTGRES__AUTO_DEPLOY="true")):
+            pass  # the client deploys the rest of the plan
+        application = psycopg.conninfo.make_conninfo(database, user="vestige", password="pw")
+        with Client.open(settings_for(application, tmp_path)) as client:
+            assert client.is_service_session() and client.stats().own == 0
+    finally:
+        local_postgres.stop(tmp_path / "pg")
+
+
+def test_a_later_deploy_never_makes_a_login_created_since_a_service_login(
+    server_conninfo: str, login: Login
+) -> None:
+    """The attacker is a login made after vestige_service exists (a personal one, not bound yet):
+    a deploy of Vestige into another database of the cluster must leave it without an identity."""
+    personal = login()
+    name = f"vestige_other_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_conninfo, autocommit=True) as admin:
+        admin.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    try:
+        other = psycopg.conninfo.make_conninfo(server_conninfo, dbname=name)
+        deploy = ["sqitch", "deploy", "--quiet", local_postgres.sqitch_target(other)]
+        subprocess.run(deploy, cwd=REPO, check=True)
+        with psycopg.connect(server_conninfo, autocommit=True) as admin:
+            member = admin.execute(
+                "SELECT pg_has_role(%(r)s, 'vestige_service', 'MEMBER')", {"r": role_of(personal)}
+            ).fetchone()
+        assert member == (False,)
+        with psycopg.connect(personal) as conn, pytest.raises(psycopg.Error, match="no caller identity"):
+            conn.execute("SELECT vestige.current_user_id()")
+    finally:
+        with psycopg.connect(server_conninfo, autocommit=True) as admin:
+            admin.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
