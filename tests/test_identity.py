@@ -27,6 +27,7 @@ from test_mcp import mcp_server
 from vestige_client import errors, keys, local_postgres
 from vestige_client.client import Client, NewMemory
 from vestige_client.db import scalar
+from vestige_client.deployer.deploy import bundled_plan, deploy
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"vst_[A-Za-z0-9_-]{43}")
@@ -359,8 +360,7 @@ def test_a_later_deploy_never_makes_a_login_created_since_a_service_login(
         admin.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
     try:
         other = psycopg.conninfo.make_conninfo(server_conninfo, dbname=name)
-        deploy = ["sqitch", "deploy", "--quiet", local_postgres.sqitch_target(other)]
-        subprocess.run(deploy, cwd=REPO, check=True)
+        deploy(other, bundled_plan(), committer_name="test", committer_email="test@localhost")
         with psycopg.connect(server_conninfo, autocommit=True) as admin:
             member = admin.execute(
                 "SELECT pg_has_role(%(r)s, 'vestige_service', 'MEMBER')", {"r": role_of(personal)}
